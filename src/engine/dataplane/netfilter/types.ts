@@ -13,9 +13,11 @@
  *                              |                         ^
  *                              +----> local process -----+
  *
- * kubewire models the nat and filter tables (plus empty raw/mangle chains so iptables-save
- * prints what a node shows): PREROUTING nat; INPUT filter then nat; FORWARD filter;
- * OUTPUT nat then filter; POSTROUTING nat.
+ * kubewire evaluates raw, mangle, nat and filter in that Linux order per hook (kube-proxy only
+ * writes nat and filter; raw/mangle stay empty unless a scenario adds rules):
+ * PREROUTING raw, mangle, nat; INPUT mangle, filter, nat; FORWARD mangle, filter;
+ * OUTPUT raw, mangle, nat, filter; POSTROUTING mangle, nat. nat is consulted only for a
+ * connection's first packet (eval.ts evaluateHook's `natAllowed`).
  */
 import type { Ipv4Addr } from '../../wire/addr.ts';
 
@@ -28,7 +30,9 @@ export const enum Hook {
   POSTROUTING = 4,
 }
 
+/** Hook names by Hook number, as iptables names the built-in chains. */
 export const HOOK_NAMES = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
+/** A hook's name. */
 export type HookName = (typeof HOOK_NAMES)[number];
 
 /** Conntrack state bits as `-m conntrack --ctstate` and `--ctstatus` name them. */
@@ -41,6 +45,14 @@ export const CtState = {
   /** Pseudo-states `--ctstate SNAT/DNAT`: the connection's original destination/source was rewritten. */
   SNAT: 32,
   DNAT: 64,
+} as const;
+
+/** Conntrack status bits as `-m conntrack --ctstatus` names them (IPS_* in Linux); what the stack puts in NfPacket.ctStatus. */
+export const NfCtStatus = {
+  EXPECTED: 1,
+  SEEN_REPLY: 2,
+  ASSURED: 4,
+  CONFIRMED: 8,
 } as const;
 
 /** The fields of a packet that matches read; filled by the stack before each hook traversal. */
@@ -61,6 +73,10 @@ export interface NfPacket {
   mark: number;
   /** CtState bits of the packet's conntrack entry. */
   ctState: number;
+  /** NfCtStatus bits of the packet's conntrack entry (`--ctstatus`); 0 when absent. */
+  ctStatus?: number;
+  /** IP total length in bytes, for the byte counters iptables-save -c prints; 0 when absent. */
+  length?: number;
 }
 
 /** What the host offers matches and targets. */
@@ -127,6 +143,7 @@ export interface RuleRef {
   text: string;
 }
 
+/** A fresh TraverseResult to reuse across packets. */
 export function newTraverseResult(): TraverseResult {
   return {
     verdict: Verdict.ACCEPT,

@@ -1,0 +1,42 @@
+/**
+ * The kubewire command line: the same engine as the browser app, in Node. This is the only
+ * module (with its helpers under src/cli) that uses Node APIs. Exit codes: 0 success / all
+ * expectations pass, 1 some fail, 2 invalid input or usage.
+ */
+import { benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
+
+const USAGE = `kubewire — packet-level emulator of Kubernetes Service networking
+
+usage:
+  kubewire bench [--json] [--packets N] [--k K] [--servers S] [--repeats R] [--no-peer]
+      the star-echo workload beside the ns-3 peer (shared/docs/performance.md)
+  kubewire --help
+
+exit codes: 0 ok, 1 expectations failed, 2 invalid input or usage`;
+
+/** Runs the CLI with `args` (argv without node and script); resolves to the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  try {
+    switch (cmd) {
+      case 'bench': {
+        const o = parseBenchArgs(rest);
+        const log = o.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
+        const report = await benchStar(o, log);
+        if (o.json) console.log(JSON.stringify(report));
+        else console.log(formatBench(report));
+        return 0;
+      }
+      default:
+        console.error(`kubewire: unknown command "${cmd}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    console.error(`kubewire ${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+}

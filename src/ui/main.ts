@@ -1,0 +1,2 @@
+// Entry point of the page: defines the components.
+import './app-shell.ts';
