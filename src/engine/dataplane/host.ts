@@ -91,7 +91,7 @@ export class Host implements NfEnv, EventTarget {
   readonly rand: RandomStream;
   readonly portRand: RandomStream;
   private ipId = 1;
-  private readonly nfPkt: NfPacket = { src: 0, dst: 0, proto: 0, sport: 0, dport: 0, icmpType: -1, inIface: '', outIface: '', mark: 0, ctState: 0 };
+  private readonly nfPkt: NfPacket = { src: 0, dst: 0, proto: 0, sport: 0, dport: 0, icmpType: -1, inIface: '', outIface: '', mark: 0, ctState: 0, ctStatus: 0, length: 0 };
   private readonly nfOut: TraverseResult = newTraverseResult();
   /** Per-protocol counters, like `netstat -s`. */
   readonly stats = { ipIn: 0, ipForwarded: 0, ipDelivered: 0, ipOut: 0, dropped: 0 };
@@ -648,6 +648,7 @@ export class Host implements NfEnv, EventTarget {
     p.inIface = inIface;
     p.outIface = outIface;
     p.mark = pkt.mark;
+    p.length = pkt.ipLen;
     const e = pkt.ct;
     let st = 0;
     if (pkt.ctRelated) st = CtState.RELATED;
@@ -660,7 +661,6 @@ export class Host implements NfEnv, EventTarget {
     p.ctState = st;
     const tr = this.net.tracer;
     const record = tr.enabled;
-    out.path.length = 0;
     nf.evaluateHook(hook, p, this, out, record, pkt.ctNew);
     pkt.mark = p.mark;
     if (record && out.path.length > 0) {

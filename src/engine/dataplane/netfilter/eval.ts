@@ -718,7 +718,20 @@ export function evaluateHook(
   let allPolicy = true;
   for (let i = 0; i < tables.length; i++) {
     const t = tables[i]!;
-    if (!natAllowed && t.name === 'nat') continue;
+    if (!natAllowed && t.isNat) continue;
+    // Fast path: a built-in chain with no rules just applies its policy (most hooks, most packets).
+    const base = (t.compiled ?? compileTable(t)).base[hook];
+    if (base === null || base === undefined) continue;
+    if (base.rules.length === 0) {
+      base.chain.counters.packets++;
+      base.chain.counters.bytes += pkt.length ?? 0;
+      if (base.policy !== Verdict.ACCEPT) {
+        out.verdict = base.policy;
+        out.byPolicy = true;
+        return;
+      }
+      continue;
+    }
     run(t, hook, pkt, env, out, recordPath, true);
     if (out.verdict !== Verdict.ACCEPT) return;
     if (!out.byPolicy) allPolicy = false;

@@ -54,6 +54,8 @@ export interface NfState {
 /** One table of one host. */
 export interface Table {
   readonly name: TableName;
+  /** name === 'nat' (checked on every hook evaluation, so kept as a flag). */
+  readonly isNat: boolean;
   chains: Map<string, Chain>;
   /** eval.ts's compiled form with its indexes; null whenever the chains changed. */
   compiled: CompiledTable | null;
@@ -264,7 +266,7 @@ export function builtinChains(name: TableName): Map<string, Chain> {
 
 /** Creates a table holding only its built-in chains. */
 export function newTable(name: TableName, state: NfState, loaded = true): Table {
-  return { name, chains: builtinChains(name), compiled: null, loaded, state };
+  return { name, isNat: name === 'nat', chains: builtinChains(name), compiled: null, loaded, state };
 }
 
 /** A copy of a table's chains whose chains and rule lists may be changed freely (rules are shared). */
