@@ -168,6 +168,18 @@ export class Host implements NfEnv, EventTarget {
     this.udpSockets.set(port, h);
   }
 
+  /** Releases a UDP port. */
+  unbindUdp(port: number): void {
+    this.udpSockets.delete(port);
+  }
+
+  /** Binds a handler to a free ephemeral UDP port and returns the port. */
+  bindUdpEphemeral(h: UdpHandler): number {
+    const port = this.ephemeralPort((p) => this.udpSockets.has(p));
+    this.udpSockets.set(port, h);
+    return port;
+  }
+
   /** A free ephemeral port in Linux's default range 32768–60999, chosen from the host's seeded stream. */
   ephemeralPort(inUse: (p: number) => boolean): number {
     for (let i = 0; i < 28232; i++) {
