@@ -81,6 +81,8 @@ export class Host implements NfEnv, EventTarget {
   netfilter: PacketFilter | null = null;
   /** net.ipv4.ip_forward */
   ipForward = false;
+  /** net.bridge.bridge-nf-call-iptables: bridged IPv4 crosses iptables (see bridgeNetfilter). */
+  bridgeNfCallIptables = false;
   /** net.ipv4.conf.all.route_localnet-free view of which addresses are ours. */
   private readonly localAddrs = new Map<number, Device>();
   readonly udpSockets = new Map<number, UdpHandler>();
@@ -231,13 +233,48 @@ export class Host implements NfEnv, EventTarget {
     this.ctLookup(pkt);
     if (!this.runHook(Hook.PREROUTING, pkt, dev.name, '')) return;
     this.natDestination(pkt, Hook.PREROUTING);
+    this.routeInput(dev, pkt);
+  }
 
-    const dst = readU32(b, ip + IP.DST);
+  /** The input routing decision after PREROUTING: local delivery or forwarding. */
+  private routeInput(dev: Device, pkt: Packet): void {
+    const dst = readU32(pkt.buf, HEADROOM + IP.DST);
     if (this.isLocal(dst) || dst === 0xffffffff) {
       this.localInput(dev, pkt);
       return;
     }
     this.forward(dev, pkt);
+  }
+
+  /**
+   * br_netfilter (net.bridge.bridge-nf-call-iptables = 1, which kubelet requires): an IPv4
+   * frame bridged between two ports of `bridge` still crosses conntrack and the iptables
+   * PREROUTING, FORWARD and POSTROUTING hooks, so a pod's reply to a same-node client is
+   * un-DNATed. Returns true when the bridge should forward the (possibly rewritten) frame;
+   * false when it was dropped or, rewritten by DNAT, handed to the IP layer to be routed.
+   */
+  bridgeNetfilter(bridge: Device, inPort: Device, pkt: Packet): boolean {
+    const b = pkt.buf;
+    const ip = HEADROOM;
+    const avail = pkt.ipLen;
+    if (avail < 20 || b[ip]! >> 4 !== 4) return true;
+    const hl = ipHeaderLen(b, ip);
+    const total = readU16(b, ip + IP.LEN);
+    if (hl < 20 || total < hl || total > avail) return true;
+    pkt.ipLen = total;
+    pkt.inIface = bridge.name;
+    this.ctLookup(pkt);
+    if (!this.runHook(Hook.PREROUTING, pkt, bridge.name, '')) return false;
+    if (this.natDestination(pkt, Hook.PREROUTING)) {
+      // br_nf_pre_routing_finish: the destination changed, so the packet is routed instead.
+      this.routeInput(bridge, pkt);
+      return false;
+    }
+    if (!this.runHook(Hook.FORWARD, pkt, bridge.name, bridge.name)) return false;
+    if (!this.runHook(Hook.POSTROUTING, pkt, bridge.name, bridge.name)) return false;
+    this.natSource(pkt, Hook.POSTROUTING);
+    this.ctConfirm(pkt);
+    return true;
   }
 
   private localInput(dev: Device, pkt: Packet): void {

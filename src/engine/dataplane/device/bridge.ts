@@ -3,7 +3,7 @@
  * ends, switch ports); the bridge itself is a device of its host and may carry addresses (the
  * pods' gateway). Frames for the bridge's own MAC, and broadcasts, go up to the host's stack.
  */
-import { BROADCAST_MAC, formatMac, readMac } from '../../wire/addr.ts';
+import { BROADCAST_MAC, formatMac, readMac, readU16 } from '../../wire/addr.ts';
 import { LinkLayer, TraceKind } from '../../trace/events.ts';
 import type { Host } from '../host.ts';
 import type { Network } from '../network.ts';
@@ -47,6 +47,9 @@ export class Bridge extends Device {
     }
     if (dst === BROADCAST_MAC) {
       this.host.receiveFrame(this, this.net.pool.clone(pkt));
+    } else if (this.host.bridgeNfCallIptables && readU16(b, pkt.start + 12) === 0x0800) {
+      pkt.ipLen = pkt.frameLen - 14;
+      if (!this.host.bridgeNetfilter(this, port, pkt)) return;
     }
     this.forward(port, pkt);
   }
