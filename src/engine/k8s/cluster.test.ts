@@ -132,3 +132,127 @@ describe('ClusterNetwork: pods, nodes and kube-proxy rules on the engine', () =>
     expect(r.said).toMatch(/^backend-\d saw (192\.168\.49\.3|10\.2\.2\.1):\d+$/);
   });
 });
+
+/** Builds a cluster with one Service (given) whose endpoints are the given backends. */
+function buildWith(svc: Service, backendsOn: number[], opts: { seed?: number } = {}) {
+  const sim = new Simulation(opts.seed ?? 1);
+  const trace = new TraceRecorder();
+  const net = new Network(sim, trace);
+  const cluster = new ClusterNetwork(net, { latency: 50_000, bandwidth: 10e9, mtu: 1500, kubeProxy: KP, nodeCIDR: Cidr.of('192.168.49.0/24') });
+  for (let i = 1; i <= 3; i++) cluster.addNode(node(i));
+  const backends = backendsOn.map((n, i) => pod(`backend-${i + 1}`, n, 10 + i));
+  const client = pod('client', 1, 3, { app: 'client' });
+  for (const p of [...backends, client]) cluster.addPod(p);
+  for (const b of backends) whoami(cluster.pods.get(`default/${b.metadata.name}`)!.host, b.metadata.name);
+  const laptop = cluster.addExternal('laptop', '198.51.100.7');
+  const other = cluster.addExternal('intruder', '203.0.113.99');
+  cluster.syncAll([svc], backends.length ? [slice(backends)] : []);
+  return { sim, net, trace, cluster, backends, client, laptop, other };
+}
+
+describe('kube-proxy behaviours at packet level', () => {
+  const local: Service = { ...backendSvc, spec: { ...backendSvc.spec, externalTrafficPolicy: 'Local' } };
+
+  it('externalTrafficPolicy Local: a node without a local endpoint drops NodePort traffic', () => {
+    const { sim, cluster, trace } = buildWith(local, [1]);
+    const r = fetch(sim, cluster.externals.get('laptop')!.host, '192.168.49.3', 30080); // node-2: no backend
+    sim.run(5_000_000_000);
+    expect(r.said).toBe('');
+    const drops = [...trace.events()].filter((e) => e.kind === 'drop' && e.host === 'node-2');
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops[0]!.detail!.text).toBe('INPUT: -A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "default/backend:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30080 -j DROP');
+  });
+
+  it('externalTrafficPolicy Local: the serving node keeps the client IP', () => {
+    const { sim, cluster } = buildWith(local, [1]);
+    const r = fetch(sim, cluster.externals.get('laptop')!.host, '192.168.49.2', 30080); // node-1 has it
+    sim.run();
+    expect(r.err).toBe('');
+    expect(r.said).toBe(`backend-1 saw ${r.local}`);
+    expect(r.local.startsWith('198.51.100.7:')).toBe(true);
+  });
+
+  it('a Service without endpoints rejects: TCP gets a RST (connection refused)', () => {
+    const { sim, cluster, trace } = buildWith(backendSvc, []);
+    const r = fetch(sim, cluster.pods.get('default/client')!.host, '10.96.0.20', 80);
+    sim.run();
+    expect(r.err).toBe('refused');
+    const rej = [...trace.events()].find((e) => e.kind === 'drop' && e.detail?.reason === 'netfilter REJECT');
+    expect(rej?.detail?.text).toContain('has no endpoints');
+  });
+
+  it('a Service without endpoints rejects: UDP gets ICMP port unreachable', () => {
+    const udpSvc: Service = { metadata: { name: 'dns-like', namespace: 'default' }, spec: { clusterIP: '10.96.0.53', selector: { app: 'none' }, ports: [{ name: 'd', port: 53, protocol: 'UDP' }] } };
+    const { sim, cluster } = buildWith(udpSvc, []);
+    const h = cluster.pods.get('default/client')!.host;
+    const errors: string[] = [];
+    const port = h.bindUdpEphemeral({
+      onDatagram: () => false,
+      onIcmpError: (_h, type, code, dst, dport) => errors.push(`type ${type} code ${code} about ${formatIpv4(dst)}:${dport}`),
+    });
+    sim.after(1000, () => h.sendUdp(0, port, ipv4('10.96.0.53'), 53, 4, (b, o) => b.set([1, 2, 3, 4], o)));
+    sim.run();
+    expect(errors).toEqual(['type 3 code 3 about 10.96.0.53:53']);
+  });
+
+  it('ClientIP session affinity sends every connection from a client to one backend', () => {
+    const sticky: Service = { ...backendSvc, spec: { ...backendSvc.spec, sessionAffinity: 'ClientIP' } };
+    const { sim, cluster } = buildWith(sticky, [1, 2, 3]);
+    const h = cluster.pods.get('default/client')!.host;
+    const seen: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      sim.after(1_000_000 * (i + 1), () => {
+        let said = '';
+        h.tcp.connect(ipv4('10.96.0.20'), 80, { onData: (_c, d) => (said += new TextDecoder().decode(d)), onPeerClose: (c) => (seen.push(said.split(' ')[0]!), c.close()) });
+      });
+    }
+    sim.run();
+    expect(seen).toHaveLength(20);
+    expect(new Set(seen).size).toBe(1);
+  });
+
+  it('LoadBalancer source ranges: allowed client served, other client dropped', () => {
+    const lb: Service = {
+      metadata: { name: 'backend', namespace: 'default' },
+      spec: { ...backendSvc.spec, type: 'LoadBalancer', loadBalancerSourceRanges: ['198.51.100.0/24'] },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
+    };
+    const { sim, cluster } = buildWith(lb, [1, 2]);
+    // As with an L2 load balancer (MetalLB style), clients send the LB IP to node-1.
+    for (const name of ['laptop', 'intruder']) cluster.externals.get(name)!.host.addRoute('203.0.113.10/32', cluster.externals.get(name)!.nic, ipv4('192.168.49.2'));
+    const ok = fetch(sim, cluster.externals.get('laptop')!.host, '203.0.113.10', 80);
+    const bad = fetch(sim, cluster.externals.get('intruder')!.host, '203.0.113.10', 80);
+    sim.run(10_000_000_000);
+    expect(ok.err).toBe('');
+    expect(ok.said).toMatch(/^backend-\d saw /);
+    expect(bad.said).toBe('');
+  });
+
+  it('a deleted pod stops receiving new connections once the rules are re-synced', () => {
+    const { sim, cluster, backends } = buildWith(backendSvc, [1, 2]);
+    const h = cluster.pods.get('default/client')!.host;
+    const served: string[] = [];
+    sim.after(10_000_000, () => {
+      cluster.removePod('default', 'backend-1');
+      cluster.syncAll([backendSvc], [slice(backends.slice(1))]);
+    });
+    for (let i = 0; i < 30; i++) {
+      sim.after(20_000_000 + 1_000_000 * i, () => {
+        let said = '';
+        h.tcp.connect(ipv4('10.96.0.20'), 80, { onData: (_c, d) => (said += new TextDecoder().decode(d)), onPeerClose: (c) => (served.push(said.split(' ')[0]!), c.close()) });
+      });
+    }
+    sim.run();
+    expect(served).toHaveLength(30);
+    expect(new Set(served)).toEqual(new Set(['backend-2']));
+  });
+
+  it('iptables-save of a node prints the kube-proxy rules in iptables 1.8 normalised form', () => {
+    const { cluster } = buildWith(backendSvc, [1, 2]);
+    const save = cluster.nodes.get('node-1')!.netfilter.save();
+    expect(save).toContain('-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "default/backend:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-');
+    expect(save).toMatch(/-A KUBE-SVC-\w+ -m comment --comment "default\/backend:http -> 10\.2\.1\.10:8080" -m statistic --mode random --probability 0\.50000000000 -j KUBE-SEP-/);
+    expect(save).toContain('-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000');
+    expect(save).toContain(':KUBE-PROXY-CANARY - [0:0]');
+  });
+});
