@@ -19,21 +19,9 @@ import { Device, type IfAddr } from './device/device.ts';
 import { HEADROOM, type Packet } from './packet.ts';
 import type { Network } from './network.ts';
 import { RouteTable, describeRoute, type Route } from './ip/route-table.ts';
-import {
-  IP,
-  PROTO_ICMP,
-  PROTO_TCP,
-  PROTO_UDP,
-  decrementTtl,
-  fillIcmpChecksum,
-  fillL4Checksum,
-  ipHeaderLen,
-  isIcmpError,
-  isIcmpQuery,
-  rewriteAddrPort,
-  verifyL4Checksum,
-  writeIpv4Header,
-} from './ip/ip-fields.ts';
+import { fillL4Checksum, isIcmpQuery, rewriteAddrPort, verifyL4Checksum } from './ip/ip-fields.ts';
+import { IPV4, IPV4_FLAG, IP_PROTO, ipv4DecrementTtl, ipv4HeaderLen, writeIpv4Header } from '../wire/ipv4.ts';
+import { fillIcmpChecksum, icmpIsError } from '../wire/icmp.ts';
 import { onesSum, finishChecksum, updateChecksum16 } from '../wire/checksum.ts';
 import { ConntrackTable, CtStatus, type ConnEntry } from './conntrack/table.ts';
 import { CtState, Hook, HOOK_NAMES, NatKind, Verdict, newTraverseResult, type NfEnv, type NfPacket, type TraverseResult } from './netfilter/types.ts';
@@ -221,8 +209,8 @@ export class Host implements NfEnv, EventTarget {
     const ip = HEADROOM;
     const avail = pkt.ipLen;
     if (avail < 20 || b[ip]! >> 4 !== 4) return this.dropPacket(pkt, dev, DropReason.Malformed);
-    const hl = ipHeaderLen(b, ip);
-    const total = readU16(b, ip + IP.LEN);
+    const hl = ipv4HeaderLen(b, ip);
+    const total = readU16(b, ip + IPV4.TOTAL_LEN);
     if (hl < 20 || total < hl || total > avail) return this.dropPacket(pkt, dev, DropReason.Malformed);
     if (finishChecksum(onesSum(b, ip, hl)) !== 0) return this.dropPacket(pkt, dev, DropReason.BadChecksum);
     pkt.ipLen = total; // strip link-layer padding
@@ -238,7 +226,7 @@ export class Host implements NfEnv, EventTarget {
 
   /** The input routing decision after PREROUTING: local delivery or forwarding. */
   private routeInput(dev: Device, pkt: Packet): void {
-    const dst = readU32(pkt.buf, HEADROOM + IP.DST);
+    const dst = readU32(pkt.buf, HEADROOM + IPV4.DST);
     if (this.isLocal(dst) || dst === 0xffffffff) {
       this.localInput(dev, pkt);
       return;
@@ -258,8 +246,8 @@ export class Host implements NfEnv, EventTarget {
     const ip = HEADROOM;
     const avail = pkt.ipLen;
     if (avail < 20 || b[ip]! >> 4 !== 4) return true;
-    const hl = ipHeaderLen(b, ip);
-    const total = readU16(b, ip + IP.LEN);
+    const hl = ipv4HeaderLen(b, ip);
+    const total = readU16(b, ip + IPV4.TOTAL_LEN);
     if (hl < 20 || total < hl || total > avail) return true;
     pkt.ipLen = total;
     pkt.inIface = bridge.name;
@@ -289,19 +277,19 @@ export class Host implements NfEnv, EventTarget {
     const b = pkt.buf;
     const ip = HEADROOM;
     if (!this.ipForward) return this.dropPacket(pkt, inDev, DropReason.ForwardingDisabled);
-    const dst = readU32(b, ip + IP.DST);
+    const dst = readU32(b, ip + IPV4.DST);
     const route = this.routes.lookup(dst);
     if (!route) {
       this.sendIcmpError(pkt, inDev, 3, 0); // net unreachable
       return this.dropPacket(pkt, inDev, DropReason.NoRoute);
     }
     this.traceRoute(pkt, route, dst);
-    if (b[ip + IP.TTL]! <= 1) {
+    if (b[ip + IPV4.TTL]! <= 1) {
       this.sendIcmpError(pkt, inDev, 11, 0);
       return this.dropPacket(pkt, inDev, DropReason.TtlExceeded);
     }
     if (!this.runHook(Hook.FORWARD, pkt, inDev.name, route.dev.name)) return;
-    decrementTtl(b, ip);
+    ipv4DecrementTtl(b, ip);
     this.stats.ipForwarded++;
     this.postrouting(pkt, route, dst);
   }
@@ -316,21 +304,21 @@ export class Host implements NfEnv, EventTarget {
     pkt.owner = this;
     const b = pkt.buf;
     const ip = HEADROOM;
-    let dst = readU32(b, ip + IP.DST);
+    let dst = readU32(b, ip + IPV4.DST);
     let route = this.routeLocal(dst);
     if (!route) {
       this.stats.dropped++;
       return this.dropPacket(pkt, null, DropReason.NoRoute);
     }
-    if (readU32(b, ip + IP.SRC) === 0) {
-      rewriteAddrPort(b, ip, 0, route.src || route.dev.primaryAddr, readU16(b, ip + ipHeaderLen(b, ip)));
+    if (readU32(b, ip + IPV4.SRC) === 0) {
+      rewriteAddrPort(b, ip, 0, route.src || route.dev.primaryAddr, readU16(b, ip + ipv4HeaderLen(b, ip)));
     }
     pkt.inIface = '';
     this.stats.ipOut++;
     this.ctLookup(pkt);
     if (!this.runHook(Hook.OUTPUT, pkt, '', route.dev.name)) return;
     if (this.natDestination(pkt, Hook.OUTPUT)) {
-      dst = readU32(b, ip + IP.DST);
+      dst = readU32(b, ip + IPV4.DST);
       route = this.routeLocal(dst); // ip_route_me_harder: DNAT changed the destination
       if (!route) return this.dropPacket(pkt, null, DropReason.NoRoute);
     }
@@ -484,30 +472,30 @@ export class Host implements NfEnv, EventTarget {
   private ctLookup(pkt: Packet): void {
     const b = pkt.buf;
     const ip = HEADROOM;
-    const proto = b[ip + IP.PROTO]!;
-    const l4 = ip + ipHeaderLen(b, ip);
-    const src = readU32(b, ip + IP.SRC);
-    const dst = readU32(b, ip + IP.DST);
+    const proto = b[ip + IPV4.PROTO]!;
+    const l4 = ip + ipv4HeaderLen(b, ip);
+    const src = readU32(b, ip + IPV4.SRC);
+    const dst = readU32(b, ip + IPV4.DST);
     let sport = 0, dport = 0, flags = 0;
     pkt.ctRelated = false;
     pkt.ctNew = false;
-    if (proto === PROTO_TCP || proto === PROTO_UDP) {
+    if (proto === IP_PROTO.TCP || proto === IP_PROTO.UDP) {
       sport = readU16(b, l4);
       dport = readU16(b, l4 + 2);
-      if (proto === PROTO_TCP) flags = b[l4 + 13]!;
-    } else if (proto === PROTO_ICMP) {
+      if (proto === IP_PROTO.TCP) flags = b[l4 + 13]!;
+    } else if (proto === IP_PROTO.ICMP) {
       const type = b[l4]!;
       if (isIcmpQuery(type)) {
         sport = readU16(b, l4 + 4); // the echo id stands in for both ports
         dport = sport;
-      } else if (isIcmpError(type)) {
+      } else if (icmpIsError(type)) {
         // RELATED: find the connection the quoted packet belongs to (seen from its sender).
         const q = l4 + 8;
-        const qp = b[q + IP.PROTO]!;
-        const ql4 = q + ipHeaderLen(b, q);
-        const qs = readU32(b, q + IP.SRC), qd = readU32(b, q + IP.DST);
-        const qsp = qp === PROTO_ICMP ? readU16(b, ql4 + 4) : readU16(b, ql4);
-        const qdp = qp === PROTO_ICMP ? qsp : readU16(b, ql4 + 2);
+        const qp = b[q + IPV4.PROTO]!;
+        const ql4 = q + ipv4HeaderLen(b, q);
+        const qs = readU32(b, q + IPV4.SRC), qd = readU32(b, q + IPV4.DST);
+        const qsp = qp === IP_PROTO.ICMP ? readU16(b, ql4 + 4) : readU16(b, ql4);
+        const qdp = qp === IP_PROTO.ICMP ? qsp : readU16(b, ql4 + 2);
         const n = this.conntrack.lookup(qs, qd, qsp, qdp, qp, this.now);
         if (n) {
           pkt.ct = n.entry;
@@ -561,7 +549,7 @@ export class Host implements NfEnv, EventTarget {
       let port = r.dport;
       const lo = out.natPortMin, hi = out.natPortMax;
       const clash = (p: number) => this.conntrack.inUse(r.src, addr, r.sport, p, e.proto, this.now);
-      if (out.natRandomFully && e.proto !== PROTO_ICMP) {
+      if (out.natRandomFully && e.proto !== IP_PROTO.ICMP) {
         // --random-fully: a random port from the range (default 1024–65535) for every connection.
         const pmin = lo || 1024, pmax = hi || 65535;
         for (let i = 0; i < 64; i++) {
@@ -596,11 +584,11 @@ export class Host implements NfEnv, EventTarget {
     const wantAddr = which === 0 ? other.dst : other.src;
     const wantPort = which === 0 ? other.dport : other.sport;
     if (pkt.ctRelated) return this.natIcmpError(pkt, which, hook);
-    const proto = b[ip + IP.PROTO]!;
-    const l4 = ip + ipHeaderLen(b, ip);
-    const curAddr = readU32(b, ip + (which === 0 ? IP.SRC : IP.DST));
-    const curPort = proto === PROTO_ICMP ? readU16(b, l4 + 4) : readU16(b, l4 + (which === 0 ? 0 : 2));
-    if (curAddr === wantAddr && (curPort === wantPort || proto === PROTO_ICMP)) return false;
+    const proto = b[ip + IPV4.PROTO]!;
+    const l4 = ip + ipv4HeaderLen(b, ip);
+    const curAddr = readU32(b, ip + (which === 0 ? IPV4.SRC : IPV4.DST));
+    const curPort = proto === IP_PROTO.ICMP ? readU16(b, l4 + 4) : readU16(b, l4 + (which === 0 ? 0 : 2));
+    if (curAddr === wantAddr && (curPort === wantPort || proto === IP_PROTO.ICMP)) return false;
     const tr = this.net.tracer;
     const before = tr.enabled ? this.tupleText(pkt) : '';
     rewriteAddrPort(b, ip, which, wantAddr, wantPort);
@@ -622,13 +610,13 @@ export class Host implements NfEnv, EventTarget {
     const e = pkt.ct!;
     const b = pkt.buf;
     const ip = HEADROOM;
-    const l4 = ip + ipHeaderLen(b, ip);
+    const l4 = ip + ipv4HeaderLen(b, ip);
     const q = l4 + 8;
     // The quoted packet travelled in the opposite direction; give it that direction's post-NAT tuple.
     const dir = pkt.ctDir;
     const quotedTarget = e.tuples[dir]!; // inverse of what the quoted packet should show
     const before = this.net.tracer.enabled ? this.tupleText(pkt) : '';
-    const outerAddr = readU32(b, ip + (which === 0 ? IP.SRC : IP.DST));
+    const outerAddr = readU32(b, ip + (which === 0 ? IPV4.SRC : IPV4.DST));
     // Quoted packet: its src/dst swap roles relative to the outer header.
     rewriteAddrPort(b, q, which === 0 ? 1 : 0, which === 0 ? quotedTarget.dst : quotedTarget.src, which === 0 ? quotedTarget.dport : quotedTarget.sport);
     // The outer address follows: for un-DNAT the error's source becomes the original destination.
@@ -680,19 +668,19 @@ export class Host implements NfEnv, EventTarget {
     const p = this.nfPkt;
     const b = pkt.buf;
     const ip = HEADROOM;
-    const proto = b[ip + IP.PROTO]!;
-    const l4 = ip + ipHeaderLen(b, ip);
-    p.src = readU32(b, ip + IP.SRC);
-    p.dst = readU32(b, ip + IP.DST);
+    const proto = b[ip + IPV4.PROTO]!;
+    const l4 = ip + ipv4HeaderLen(b, ip);
+    p.src = readU32(b, ip + IPV4.SRC);
+    p.dst = readU32(b, ip + IPV4.DST);
     p.proto = proto;
-    if (proto === PROTO_TCP || proto === PROTO_UDP) {
+    if (proto === IP_PROTO.TCP || proto === IP_PROTO.UDP) {
       p.sport = readU16(b, l4);
       p.dport = readU16(b, l4 + 2);
       p.icmpType = -1;
     } else {
       p.sport = 0;
       p.dport = 0;
-      p.icmpType = proto === PROTO_ICMP ? b[l4]! : -1;
+      p.icmpType = proto === IP_PROTO.ICMP ? b[l4]! : -1;
     }
     p.inIface = inIface;
     p.outIface = outIface;
@@ -741,7 +729,7 @@ export class Host implements NfEnv, EventTarget {
   private reject(pkt: Packet, how: string): void {
     const b = pkt.buf;
     const ip = HEADROOM;
-    if (how === 'tcp-reset' && b[ip + IP.PROTO] === PROTO_TCP) {
+    if (how === 'tcp-reset' && b[ip + IPV4.PROTO] === IP_PROTO.TCP) {
       this.tcp.sendResetFor(pkt);
       return;
     }
@@ -754,13 +742,13 @@ export class Host implements NfEnv, EventTarget {
   private deliver(dev: Device, pkt: Packet): void {
     const b = pkt.buf;
     const ip = HEADROOM;
-    const proto = b[ip + IP.PROTO]!;
-    const hl = ipHeaderLen(b, ip);
+    const proto = b[ip + IPV4.PROTO]!;
+    const hl = ipv4HeaderLen(b, ip);
     const l4 = ip + hl;
     const l4len = pkt.ipLen - hl;
-    const src = readU32(b, ip + IP.SRC);
-    const dst = readU32(b, ip + IP.DST);
-    if (proto === PROTO_UDP) {
+    const src = readU32(b, ip + IPV4.SRC);
+    const dst = readU32(b, ip + IPV4.DST);
+    if (proto === IP_PROTO.UDP) {
       if (l4len < 8 || readU16(b, l4 + 4) > l4len) return this.dropPacket(pkt, dev, DropReason.Malformed);
       if (!verifyL4Checksum(b, ip, l4, readU16(b, l4 + 4), proto)) return this.dropPacket(pkt, dev, DropReason.BadChecksum);
       const sport = readU16(b, l4);
@@ -774,12 +762,12 @@ export class Host implements NfEnv, EventTarget {
       if (!h.onDatagram(this, pkt, src, sport, dst, dport, l4 + 8, readU16(b, l4 + 4) - 8)) this.net.pool.release(pkt);
       return;
     }
-    if (proto === PROTO_TCP) {
+    if (proto === IP_PROTO.TCP) {
       if (l4len < 20 || !verifyL4Checksum(b, ip, l4, l4len, proto)) return this.dropPacket(pkt, dev, DropReason.BadChecksum);
       this.tcp.segmentIn(dev, pkt, src, dst, l4, l4len);
       return;
     }
-    if (proto === PROTO_ICMP) {
+    if (proto === IP_PROTO.ICMP) {
       if (l4len < 8 || finishChecksum(onesSum(b, l4, l4len)) !== 0) return this.dropPacket(pkt, dev, DropReason.BadChecksum);
       const type = b[l4]!;
       if (type === 8) {
@@ -790,11 +778,11 @@ export class Host implements NfEnv, EventTarget {
       }
       if (type === 0) {
         this.traceDelivered(pkt, dev, 'ICMP echo reply');
-        this.echoReplyHandler?.(this, src, readU16(b, l4 + 4), readU16(b, l4 + 6), b[ip + IP.TTL]!);
+        this.echoReplyHandler?.(this, src, readU16(b, l4 + 4), readU16(b, l4 + 6), b[ip + IPV4.TTL]!);
         this.net.pool.release(pkt);
         return;
       }
-      if (isIcmpError(type)) {
+      if (icmpIsError(type)) {
         this.traceDelivered(pkt, dev, `ICMP type ${type} code ${b[l4 + 1]}`);
         this.icmpErrorToSocket(pkt, l4);
         this.net.pool.release(pkt);
@@ -811,12 +799,12 @@ export class Host implements NfEnv, EventTarget {
     const b = pkt.buf;
     const type = b[l4]!, code = b[l4 + 1]!;
     const q = l4 + 8;
-    const qp = b[q + IP.PROTO]!;
-    const ql4 = q + ipHeaderLen(b, q);
-    const qdst = readU32(b, q + IP.DST);
+    const qp = b[q + IPV4.PROTO]!;
+    const ql4 = q + ipv4HeaderLen(b, q);
+    const qdst = readU32(b, q + IPV4.DST);
     const qsport = readU16(b, ql4), qdport = readU16(b, ql4 + 2);
-    if (qp === PROTO_UDP) this.udpSockets.get(qsport)?.onIcmpError?.(this, type, code, qdst, qdport, qsport);
-    else if (qp === PROTO_TCP) this.tcp.icmpError(readU32(b, q + IP.SRC), qsport, qdst, qdport, type, code);
+    if (qp === IP_PROTO.UDP) this.udpSockets.get(qsport)?.onIcmpError?.(this, type, code, qdst, qdport, qsport);
+    else if (qp === IP_PROTO.TCP) this.tcp.icmpError(readU32(b, q + IPV4.SRC), qsport, qdst, qdport, type, code);
   }
 
   private icmpEchoReply(pkt: Packet, src: number, dst: number, l4: number, l4len: number): void {
@@ -827,7 +815,7 @@ export class Host implements NfEnv, EventTarget {
     const r = this.net.pool.alloc();
     r.uid = pkt.uid; // the reply continues the same flow in the trace
     const rb = r.buf;
-    writeIpv4Header(rb, ip, 20 + l4len, this.ipId++, 64, PROTO_ICMP, dst, src, false);
+    writeIpv4Header(rb, ip, dst, src, IP_PROTO.ICMP, 64, this.ipId++, l4len, 0);
     rb.set(data, ip + 20);
     rb[ip + 20] = 0;
     fillIcmpChecksum(rb, ip + 20, l4len);
@@ -839,17 +827,17 @@ export class Host implements NfEnv, EventTarget {
   sendIcmpError(orig: Packet, inDev: Device | null, type: number, code: number): void {
     const b = orig.buf;
     const ip = HEADROOM;
-    const osrc = readU32(b, ip + IP.SRC);
-    const odst = readU32(b, ip + IP.DST);
+    const osrc = readU32(b, ip + IPV4.SRC);
+    const odst = readU32(b, ip + IPV4.DST);
     // Never answer an ICMP error with another, nor a broadcast.
-    if (b[ip + IP.PROTO] === PROTO_ICMP && isIcmpError(b[ip + ipHeaderLen(b, ip)]!)) return;
+    if (b[ip + IPV4.PROTO] === IP_PROTO.ICMP && icmpIsError(b[ip + ipv4HeaderLen(b, ip)]!)) return;
     if (odst === 0xffffffff || osrc === 0) return;
     const quoted = Math.min(orig.ipLen, 576 - 28);
     const src = this.isLocal(odst) ? odst : (inDev?.primaryAddr || this.routes.lookup(osrc)?.src || this.primaryAddr);
     const p = this.net.pool.alloc();
     p.flow = orig.flow;
     const pb = p.buf;
-    writeIpv4Header(pb, ip, 28 + quoted, this.ipId++, 64, PROTO_ICMP, src, osrc, false);
+    writeIpv4Header(pb, ip, src, osrc, IP_PROTO.ICMP, 64, this.ipId++, 8 + quoted, 0);
     pb[ip + 20] = type;
     pb[ip + 21] = code;
     pb[ip + 22] = 0;
@@ -874,13 +862,13 @@ export class Host implements NfEnv, EventTarget {
     const ip = HEADROOM;
     if (src === 0) src = this.sourceFor(dst);
     const udpLen = 8 + payloadLen;
-    writeIpv4Header(b, ip, 20 + udpLen, this.ipId++, 64, PROTO_UDP, src, dst, true);
+    writeIpv4Header(b, ip, src, dst, IP_PROTO.UDP, 64, this.ipId++, udpLen, IPV4_FLAG.DF);
     const l4 = ip + 20;
     writeU16(b, l4, sport);
     writeU16(b, l4 + 2, dport);
     writeU16(b, l4 + 4, udpLen);
     fill(b, l4 + 8);
-    fillL4Checksum(b, ip, l4, udpLen, PROTO_UDP);
+    fillL4Checksum(b, ip, l4, udpLen, IP_PROTO.UDP);
     pkt.ipLen = 20 + udpLen;
     this.ipOutput(pkt);
     return pkt.uid;
@@ -893,21 +881,21 @@ export class Host implements NfEnv, EventTarget {
   echoUdpInPlace(pkt: Packet): void {
     const b = pkt.buf;
     const ip = HEADROOM;
-    const l4 = ip + ipHeaderLen(b, ip);
+    const l4 = ip + ipv4HeaderLen(b, ip);
     for (let i = 0; i < 4; i++) {
-      const t = b[ip + IP.SRC + i]!;
-      b[ip + IP.SRC + i] = b[ip + IP.DST + i]!;
-      b[ip + IP.DST + i] = t;
+      const t = b[ip + IPV4.SRC + i]!;
+      b[ip + IPV4.SRC + i] = b[ip + IPV4.DST + i]!;
+      b[ip + IPV4.DST + i] = t;
     }
     for (let i = 0; i < 2; i++) {
       const t = b[l4 + i]!;
       b[l4 + i] = b[l4 + 2 + i]!;
       b[l4 + 2 + i] = t;
     }
-    if (b[ip + IP.TTL] !== 64) {
-      const oldWord = readU16(b, ip + IP.TTL);
-      b[ip + IP.TTL] = 64;
-      writeU16(b, ip + IP.CSUM, updateChecksum16(readU16(b, ip + IP.CSUM), oldWord, readU16(b, ip + IP.TTL)));
+    if (b[ip + IPV4.TTL] !== 64) {
+      const oldWord = readU16(b, ip + IPV4.TTL);
+      b[ip + IPV4.TTL] = 64;
+      writeU16(b, ip + IPV4.CHECKSUM, updateChecksum16(readU16(b, ip + IPV4.CHECKSUM), oldWord, readU16(b, ip + IPV4.TTL)));
     }
     pkt.ct = null;
     pkt.mark = 0;
@@ -921,7 +909,7 @@ export class Host implements NfEnv, EventTarget {
     const b = pkt.buf;
     const ip = HEADROOM;
     const src = this.sourceFor(dst);
-    writeIpv4Header(b, ip, 28 + payloadLen, this.ipId++, 64, PROTO_ICMP, src, dst, true);
+    writeIpv4Header(b, ip, src, dst, IP_PROTO.ICMP, 64, this.ipId++, 8 + payloadLen, IPV4_FLAG.DF);
     const l4 = ip + 20;
     b[l4] = 8;
     b[l4 + 1] = 0;
@@ -981,10 +969,10 @@ export class Host implements NfEnv, EventTarget {
   tupleText(pkt: Packet): string {
     const b = pkt.buf;
     const ip = HEADROOM;
-    const proto = b[ip + IP.PROTO]!;
-    const l4 = ip + ipHeaderLen(b, ip);
-    const s = formatIpv4(readU32(b, ip + IP.SRC)), d = formatIpv4(readU32(b, ip + IP.DST));
-    if (proto === PROTO_TCP || proto === PROTO_UDP) return `${s}:${readU16(b, l4)} > ${d}:${readU16(b, l4 + 2)}`;
+    const proto = b[ip + IPV4.PROTO]!;
+    const l4 = ip + ipv4HeaderLen(b, ip);
+    const s = formatIpv4(readU32(b, ip + IPV4.SRC)), d = formatIpv4(readU32(b, ip + IPV4.DST));
+    if (proto === IP_PROTO.TCP || proto === IP_PROTO.UDP) return `${s}:${readU16(b, l4)} > ${d}:${readU16(b, l4 + 2)}`;
     return `${s} > ${d}`;
   }
 

@@ -11,7 +11,8 @@ import { DropReason, TraceKind } from '../../trace/events.ts';
 import type { Device } from '../device/device.ts';
 import type { Host } from '../host.ts';
 import { HEADROOM, type Packet } from '../packet.ts';
-import { IP, PROTO_TCP, fillL4Checksum, ipHeaderLen, writeIpv4Header } from '../ip/ip-fields.ts';
+import { fillL4Checksum } from '../ip/ip-fields.ts';
+import { IPV4, IPV4_FLAG, IP_PROTO, ipv4HeaderLen, writeIpv4Header } from '../../wire/ipv4.ts';
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -438,8 +439,8 @@ export class TcpStack {
   sendResetFor(pkt: Packet): void {
     const b = pkt.buf;
     const ip = HEADROOM;
-    const l4 = ip + ipHeaderLen(b, ip);
-    const src = readU32(b, ip + IP.SRC), dst = readU32(b, ip + IP.DST);
+    const l4 = ip + ipv4HeaderLen(b, ip);
+    const src = readU32(b, ip + IPV4.SRC), dst = readU32(b, ip + IPV4.DST);
     const sport = readU16(b, l4), dport = readU16(b, l4 + 2);
     const seq = readU32(b, l4 + 4), ack = readU32(b, l4 + 8);
     const flags = b[l4 + 13]!;
@@ -464,7 +465,7 @@ export class TcpStack {
     const ip = HEADROOM;
     const optLen = mss ? 4 : 0;
     const tcpLen = 20 + optLen + len;
-    writeIpv4Header(b, ip, 20 + tcpLen, host.nextIpId(), 64, PROTO_TCP, src, dst, true);
+    writeIpv4Header(b, ip, src, dst, IP_PROTO.TCP, 64, host.nextIpId(), tcpLen, IPV4_FLAG.DF);
     const l4 = ip + 20;
     writeU16(b, l4, sport);
     writeU16(b, l4 + 2, dport);
@@ -481,7 +482,7 @@ export class TcpStack {
       writeU16(b, l4 + 22, mss);
     }
     if (len > 0 && data) b.set(data.subarray(dataOff, dataOff + len), l4 + 20 + optLen);
-    fillL4Checksum(b, ip, l4, tcpLen, PROTO_TCP);
+    fillL4Checksum(b, ip, l4, tcpLen, IP_PROTO.TCP);
     pkt.ipLen = 20 + tcpLen;
     host.ipOutput(pkt);
   }
