@@ -43,6 +43,14 @@ export interface UdpHandler {
   onIcmpError?(host: Host, type: number, code: number, dst: number, dport: number, sport: number): void;
 }
 
+/**
+ * Policy routing for forwarded packets (`ip rule` + a per-flow table): a load balancer uses it
+ * to pick a backend as next hop. Returning null falls back to the main table.
+ */
+export interface ForwardPolicy {
+  route(host: Host, pkt: Packet, dst: number): Route | null;
+}
+
 /** Receives ICMP echo replies (ping). */
 export type EchoReplyHandler = (host: Host, src: number, id: number, seq: number, ttl: number) => void;
 
@@ -67,6 +75,8 @@ export class Host implements NfEnv, EventTarget {
   /** Packets waiting for ARP, by next-hop address. */
   private readonly arpPending = new Map<number, { dev: Device; queue: Packet[]; tries: number }>();
   netfilter: PacketFilter | null = null;
+  /** Consulted before the main routing table for forwarded packets. */
+  forwardPolicy: ForwardPolicy | null = null;
   /** net.ipv4.ip_forward */
   ipForward = false;
   /** net.bridge.bridge-nf-call-iptables: bridged IPv4 crosses iptables (see bridgeNetfilter). */
@@ -278,7 +288,7 @@ export class Host implements NfEnv, EventTarget {
     const ip = HEADROOM;
     if (!this.ipForward) return this.dropPacket(pkt, inDev, DropReason.ForwardingDisabled);
     const dst = readU32(b, ip + IPV4.DST);
-    const route = this.routes.lookup(dst);
+    const route = this.forwardPolicy?.route(this, pkt, dst) ?? this.routes.lookup(dst);
     if (!route) {
       this.sendIcmpError(pkt, inDev, 3, 0); // net unreachable
       return this.dropPacket(pkt, inDev, DropReason.NoRoute);
