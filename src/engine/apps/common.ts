@@ -55,30 +55,13 @@ export function httpDate(ms: number): string {
 /** The wall-clock origin of simulated time 0 (2026-01-01T00:00:00Z), for Date headers. */
 export const SIM_EPOCH_MS = 1_767_225_600_000;
 
-/** Who currently owns each TCP port an app listens on, per host (TcpStack cannot stop listening). */
-const tcpOwners = new WeakMap<Host, Map<number, (c: TcpConnection) => TcpCallbacks>>();
-
-/**
- * Listens on TCP `port` of `host` through a per-host dispatcher, so that a program can stop
- * and another take the port over later. While nobody owns the port, new connections are
- * reset as soon as they are established (the closest the TCP stack allows to "refused").
- */
+/** Listens on TCP `port` of `host` (throws if the port is taken). */
 export function listenTcp(host: Host, port: number, accept: (c: TcpConnection) => TcpCallbacks): void {
-  let owners = tcpOwners.get(host);
-  if (!owners) tcpOwners.set(host, (owners = new Map()));
-  if (owners.has(port)) throw new Error(`${host.name}: TCP port ${port} already in use`);
-  if (!host.tcp.isListening(port)) {
-    const table = owners;
-    host.tcp.listen(port, (c) => {
-      const owner = table.get(port);
-      if (owner) return owner(c);
-      return { onConnect: (x) => x.abort() };
-    });
-  }
-  owners.set(port, accept);
+  if (host.tcp.isListening(port)) throw new Error(`${host.name}: TCP port ${port} already in use`);
+  host.tcp.listen(port, accept);
 }
 
-/** Gives TCP `port` of `host` up (see {@link listenTcp}). */
+/** Stops listening on TCP `port`: new connections are refused with a RST, as after close() of a listener. */
 export function unlistenTcp(host: Host, port: number): void {
-  tcpOwners.get(host)?.delete(port);
+  host.tcp.unlisten(port);
 }

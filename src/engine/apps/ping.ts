@@ -8,7 +8,7 @@
  * Note: a ClusterIP does not answer ping in iptables mode (no rule matches ICMP), which is
  * exactly what a scenario can show with this.
  */
-import type { EchoReplyHandler, Host } from '../dataplane/host.ts';
+import type { EchoErrorHandler, EchoReplyHandler, Host } from '../dataplane/host.ts';
 import type { EventHandle } from '../sim/simulation.ts';
 import { formatIpv4 } from '../wire/addr.ts';
 import { SECOND_NS, appNote } from './common.ts';
@@ -40,8 +40,20 @@ export interface PingReply {
   readonly time: number;
 }
 
+/** An ICMP error about one of our requests (ping's "From X icmp_seq=N Destination Host Unreachable"). */
+export interface PingError {
+  readonly seq: number;
+  readonly from: number;
+  readonly type: number;
+  readonly code: number;
+  readonly text: string;
+  readonly time: number;
+}
+
 /** The outcome of a ping run. */
 export interface PingResult {
+  /** ICMP errors reported about our requests. */
+  readonly errors: readonly PingError[];
   readonly dst: number;
   readonly id: number;
   readonly transmitted: number;
@@ -67,21 +79,36 @@ export interface PingHandle {
 }
 
 /** Per host: the running pings by identifier, behind one echo-reply handler. */
-const dispatchers = new WeakMap<Host, { byId: Map<number, EchoReplyHandler>; previous: EchoReplyHandler | null }>();
+const dispatchers = new WeakMap<Host, { byId: Map<number, EchoReplyHandler>; errById: Map<number, EchoErrorHandler>; previous: EchoReplyHandler | null }>();
 
-function register(host: Host, id: number, h: EchoReplyHandler): void {
+function register(host: Host, id: number, h: EchoReplyHandler, e: EchoErrorHandler): void {
   let d = dispatchers.get(host);
   if (!d || host.echoReplyHandler !== dispatch) {
-    d = { byId: d?.byId ?? new Map(), previous: host.echoReplyHandler === dispatch ? null : host.echoReplyHandler };
+    d = { byId: d?.byId ?? new Map(), errById: d?.errById ?? new Map(), previous: host.echoReplyHandler === dispatch ? null : host.echoReplyHandler };
     dispatchers.set(host, d);
     host.echoReplyHandler = dispatch;
+    host.echoErrorHandler = dispatchError;
   }
   d.byId.set(id, h);
+  d.errById.set(id, e);
 }
 
 function unregister(host: Host, id: number): void {
   dispatchers.get(host)?.byId.delete(id);
+  dispatchers.get(host)?.errById.delete(id);
 }
+
+const dispatchError: EchoErrorHandler = (host, type, code, dst, id, seq, from) => {
+  dispatchers.get(host)?.errById.get(id)?.(host, type, code, dst, id, seq, from);
+};
+
+const ICMP_ERROR_TEXT: Record<string, string> = {
+  '3/0': 'Destination Net Unreachable',
+  '3/1': 'Destination Host Unreachable',
+  '3/3': 'Destination Port Unreachable',
+  '3/13': 'Communication Administratively Prohibited',
+  '11/0': 'Time to live exceeded',
+};
 
 const dispatch: EchoReplyHandler = (host, src, id, seq, ttl) => {
   const d = dispatchers.get(host);
@@ -96,6 +123,7 @@ class PingRun implements PingHandle {
   private readonly count: number;
   private readonly sentAt = new Map<number, number>();
   private readonly replies: PingReply[] = [];
+  private readonly errors: PingError[] = [];
   private sent = 0;
   private timer: EventHandle | null = null;
   private readonly start: number;
@@ -114,7 +142,12 @@ class PingRun implements PingHandle {
   }
 
   begin(): void {
-    register(this.host, this.id, (_h, src, _id, seq, ttl) => this.onReply(src, seq, ttl));
+    register(
+      this.host,
+      this.id,
+      (_h, src, _id, seq, ttl) => this.onReply(src, seq, ttl),
+      (_h, type, code, _dst, _id, seq, from) => this.onError(type, code, seq, from),
+    );
     this.sendOne();
   }
 
@@ -146,6 +179,13 @@ class PingRun implements PingHandle {
     if (this.sent >= this.count && this.replies.length >= this.count) this.finish();
   }
 
+  private onError(type: number, code: number, seq: number, from: number): void {
+    if (this.done) return;
+    const text = ICMP_ERROR_TEXT[`${type}/${code}`] ?? `ICMP type ${type} code ${code}`;
+    this.errors.push({ seq, from, type, code, text, time: this.host.now });
+    appNote(this.host, 0, `ping: From ${formatIpv4(from)} icmp_seq=${seq} ${text}`, this.flow);
+  }
+
   private cleanup(): void {
     if (this.timer !== null) this.host.net.sim.cancel(this.timer);
     this.timer = null;
@@ -162,6 +202,7 @@ class PingRun implements PingHandle {
     for (let s = 1; s <= this.sent; s++) if (!answered.has(s)) lost.push(s);
     const received = this.replies.length;
     const result: PingResult = {
+      errors: this.errors,
       dst: this.dst,
       id: this.id,
       transmitted: this.sent,

@@ -54,6 +54,9 @@ export interface ForwardPolicy {
 /** Receives ICMP echo replies (ping). */
 export type EchoReplyHandler = (host: Host, src: number, id: number, seq: number, ttl: number) => void;
 
+/** Receives ICMP errors about an echo request we sent to `dst`: reported by `from`. */
+export type EchoErrorHandler = (host: Host, type: number, code: number, dst: number, id: number, seq: number, from: number) => void;
+
 const ETH_HDR = 14;
 const PPP_HDR = 2;
 const ETHERTYPE_IPV4 = 0x0800;
@@ -86,6 +89,8 @@ export class Host implements NfEnv, EventTarget {
   readonly udpSockets = new Map<number, UdpHandler>();
   readonly tcp: TcpStack;
   echoReplyHandler: EchoReplyHandler | null = null;
+  /** ICMP errors about our echo requests ("Destination Host Unreachable", "Time to live exceeded"). */
+  echoErrorHandler: EchoErrorHandler | null = null;
   up = true;
   /** Seeded streams: netfilter statistic draws, ephemeral ports, ISNs. */
   readonly rand: RandomStream;
@@ -815,6 +820,7 @@ export class Host implements NfEnv, EventTarget {
     const qsport = readU16(b, ql4), qdport = readU16(b, ql4 + 2);
     if (qp === IP_PROTO.UDP) this.udpSockets.get(qsport)?.onIcmpError?.(this, type, code, qdst, qdport, qsport);
     else if (qp === IP_PROTO.TCP) this.tcp.icmpError(readU32(b, q + IPV4.SRC), qsport, qdst, qdport, type, code);
+    else if (qp === IP_PROTO.ICMP && b[ql4] === 8) this.echoErrorHandler?.(this, type, code, qdst, readU16(b, ql4 + 4), readU16(b, ql4 + 6), readU32(b, HEADROOM + IPV4.SRC));
   }
 
   private icmpEchoReply(pkt: Packet, src: number, dst: number, l4: number, l4len: number): void {
@@ -930,6 +936,11 @@ export class Host implements NfEnv, EventTarget {
     pkt.ipLen = 28 + payloadLen;
     this.ipOutput(pkt);
     return pkt.uid;
+  }
+
+  /** Whether a local socket could send to `dst` (a route exists, or it is local). */
+  hasRouteTo(dst: number): boolean {
+    return this.routeLocal(dst) !== null;
   }
 
   /** The source address this host would use toward `dst` (the route's preferred source). */

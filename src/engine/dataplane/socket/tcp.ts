@@ -121,7 +121,8 @@ export class TcpConnection implements EventTarget {
 
   /** Aborts with a RST. */
   abort(): void {
-    if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT') this.emit(TCP_RST | TCP_ACK, this.sndNxt, 0, 0);
+    // Linux sends a RST only for a synchronised connection (tcp_disconnect); not in SYN_SENT.
+    if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT' && this.state !== 'SYN_SENT') this.emit(TCP_RST | TCP_ACK, this.sndNxt, this.rcvNxt, 0);
     this.teardown();
   }
 
@@ -347,12 +348,23 @@ export class TcpStack {
     this.listeners.set(port, accept);
   }
 
+  /** Stops listening on `port`: new SYNs get a RST, as after close() of a listening socket. */
+  unlisten(port: number): void {
+    this.listeners.delete(port);
+  }
+
   isListening(port: number): boolean {
     return this.listeners.has(port);
   }
 
   /** Opens a connection (active open) from an ephemeral port. `src` 0 picks the route's source. */
   connect(dst: number, dport: number, callbacks: TcpCallbacks, src = 0, flow = 0): TcpConnection {
+    if (!this.host.hasRouteTo(dst)) {
+      // connect() fails at once with ENETUNREACH; report it on the next event, as an error.
+      const dead = new TcpConnection(this, src, 0, dst, dport, callbacks);
+      this.host.net.sim.after(0, () => callbacks.onError?.(dead, 'unreachable'));
+      return dead;
+    }
     if (src === 0) src = this.host.sourceFor(dst);
     const sport = this.host.ephemeralPort((p) => this.conns.has(connKey(src, p, dst, dport)) && !this.reapIfDone(connKey(src, p, dst, dport)));
     const c = new TcpConnection(this, src, sport, dst, dport, callbacks);
