@@ -12,6 +12,14 @@ export interface NodeAddress {
   readonly address: string;
 }
 
+/** One entry of status.conditions. */
+export interface NodeCondition {
+  readonly type: 'Ready' | 'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+}
+
 /** A core/v1 Node. */
 export interface Node {
   readonly apiVersion?: 'v1';
@@ -25,6 +33,8 @@ export interface Node {
   };
   readonly status?: {
     readonly addresses?: readonly NodeAddress[];
+    /** Ready=True while the kubelet reports in; Unknown once the node stops responding. */
+    readonly conditions?: readonly NodeCondition[];
   };
 }
 

@@ -57,12 +57,18 @@ export interface PodSpec {
   readonly dnsPolicy?: DnsPolicy;
   readonly dnsConfig?: PodDnsConfig;
   readonly setHostnameAsFQDN?: boolean;
+  /** Defaults to Always. */
+  readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
 }
 
 /** One status condition. */
 export interface PodCondition {
   readonly type: 'Ready' | 'ContainersReady' | 'Initialized' | 'PodScheduled' | string;
   readonly status: 'True' | 'False' | 'Unknown';
+  /** A CamelCase reason, e.g. Unschedulable or ContainersNotReady. */
+  readonly reason?: string;
+  /** A human-readable explanation, e.g. the scheduler's "0/3 nodes are available: …". */
+  readonly message?: string;
 }
 
 /** The pod's status. */
@@ -71,6 +77,7 @@ export interface PodStatus {
   readonly podIP?: string;
   readonly podIPs?: readonly { readonly ip: string }[];
   readonly hostIP?: string;
+  readonly hostIPs?: readonly { readonly ip: string }[];
   readonly conditions?: readonly PodCondition[];
 }
 
@@ -90,6 +97,7 @@ export interface OwnerReference {
   readonly name: string;
   readonly uid?: string;
   readonly controller?: boolean;
+  readonly blockOwnerDeletion?: boolean;
 }
 
 /** A pod template (Deployments, ReplicaSets, StatefulSets, DaemonSets). */

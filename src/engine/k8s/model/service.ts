@@ -50,6 +50,8 @@ export interface ServiceSpec {
   /** One per IP family; clusterIPs[0] equals clusterIP. */
   readonly clusterIPs?: readonly string[];
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
+  /** Defaults to SingleStack. */
+  readonly ipFamilyPolicy?: 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
   readonly ports?: readonly ServicePort[];
   readonly selector?: Readonly<Record<string, string>>;
   readonly sessionAffinity?: SessionAffinity;
@@ -64,6 +66,10 @@ export interface ServiceSpec {
   /** The DNS name a type ExternalName Service aliases. */
   readonly externalName?: string;
   readonly publishNotReadyAddresses?: boolean;
+  /** type LoadBalancer only; defaults to true. false: no nodePorts unless written. */
+  readonly allocateLoadBalancerNodePorts?: boolean;
+  /** Deprecated: the load-balancer address asked of the cloud provider. */
+  readonly loadBalancerIP?: string;
 }
 
 /** One entry of status.loadBalancer.ingress. */

@@ -15,6 +15,27 @@ export interface LabelSelector {
   }[];
 }
 
+/** The replica counters a Deployment, ReplicaSet or StatefulSet reports in its status. */
+export interface ReplicaStatus {
+  readonly observedGeneration?: number;
+  readonly replicas?: number;
+  readonly updatedReplicas?: number;
+  readonly readyReplicas?: number;
+  readonly availableReplicas?: number;
+  readonly currentReplicas?: number;
+}
+
+/** The counters a DaemonSet reports in its status. */
+export interface DaemonSetStatus {
+  readonly observedGeneration?: number;
+  readonly currentNumberScheduled: number;
+  readonly desiredNumberScheduled: number;
+  readonly numberMisscheduled: number;
+  readonly numberReady: number;
+  readonly numberAvailable?: number;
+  readonly updatedNumberScheduled?: number;
+}
+
 /** apps/v1 Deployment. */
 export interface Deployment {
   readonly apiVersion?: 'apps/v1';
@@ -26,6 +47,7 @@ export interface Deployment {
     readonly selector: LabelSelector;
     readonly template: PodTemplateSpec;
   };
+  readonly status?: ReplicaStatus;
 }
 
 /** apps/v1 ReplicaSet. */
@@ -38,6 +60,7 @@ export interface ReplicaSet {
     readonly selector: LabelSelector;
     readonly template: PodTemplateSpec;
   };
+  readonly status?: ReplicaStatus;
 }
 
 /** apps/v1 StatefulSet. */
@@ -52,6 +75,7 @@ export interface StatefulSet {
     readonly selector: LabelSelector;
     readonly template: PodTemplateSpec;
   };
+  readonly status?: ReplicaStatus;
 }
 
 /** apps/v1 DaemonSet. */
@@ -63,6 +87,7 @@ export interface DaemonSet {
     readonly selector: LabelSelector;
     readonly template: PodTemplateSpec;
   };
+  readonly status?: DaemonSetStatus;
 }
 
 /** core/v1 Namespace. */
@@ -70,6 +95,7 @@ export interface Namespace {
   readonly apiVersion?: 'v1';
   readonly kind?: 'Namespace';
   readonly metadata: ObjectMeta;
+  readonly status?: { readonly phase?: 'Active' | 'Terminating' };
 }
 
 /** core/v1 Endpoints (legacy), as users paste it; converted to EndpointSlices on load. */
