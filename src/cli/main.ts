@@ -4,10 +4,13 @@
  * expectations pass, 1 some fail, 2 invalid input or usage.
  */
 import { benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
+import { runCommand } from './commands/run.ts';
 
 const USAGE = `kubewire — packet-level emulator of Kubernetes Service networking
 
 usage:
+  kubewire run FILE [--json] [--trace] [--pcap OUT.pcapng]
+      run a scenario; exit 0 when every expectation passes, 1 when some fail, 2 when the file is invalid
   kubewire bench [--json] [--packets N] [--k K] [--servers S] [--repeats R] [--no-peer]
       the star-echo workload beside the ns-3 peer (shared/docs/performance.md)
   kubewire --help
@@ -31,6 +34,8 @@ export async function main(args: string[]): Promise<number> {
         else console.log(formatBench(report));
         return 0;
       }
+      case 'run':
+        return runCommand(rest);
       default:
         console.error(`kubewire: unknown command "${cmd}"\n\n${USAGE}`);
         return 2;

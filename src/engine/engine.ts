@@ -7,8 +7,7 @@ import { TraceRecorder } from './trace/recorder.ts';
 import { traceHash, tracePcapng } from './trace/export.ts';
 import type { TraceEvent } from './trace/recorder.ts';
 import { buildNatDemo, type NatDemoLog } from './workloads/nat-demo.ts';
-import { summarizePacket } from './wire/describe.ts';
-import { LinkLayer } from './trace/events.ts';
+import { detailText, eventSummary } from './trace/summary.ts';
 
 /** A summary row of one trace event (the packet list). */
 export interface EventRow {
@@ -38,28 +37,9 @@ export interface DemoSession {
   pcapng(): Uint8Array;
 }
 
-const LINK_NAMES = { [LinkLayer.Ethernet]: 'ethernet', [LinkLayer.Ppp]: 'ppp', [LinkLayer.RawIpv4]: 'ipv4' } as const;
-
 /** One-line summary of an event: the packet (tcpdump-like) or the detail's words. */
 export function eventRow(ev: TraceEvent): EventRow {
-  const d = ev.detail;
-  let summary = '';
-  if (ev.bytes && ev.link !== null) summary = summarizePacket(ev.bytes, LINK_NAMES[ev.link]);
-  const detail = d
-    ? d.reason
-      ? `${d.reason}${d.text ? `: ${d.text}` : ''}`
-      : d.manip
-        ? `${d.manip} ${d.before} → ${d.after}`
-        : d.rule
-          ? `${d.hook} ${d.table} ${d.verdict}: ${d.rule}`
-          : d.orig
-            ? `conntrack new: ${d.orig} | reply ${d.reply}`
-            : d.route
-              ? `route ${d.route}`
-              : (d.text ?? '')
-    : '';
-  if (!summary) summary = detail;
-  return { index: ev.index, time: ev.time, kind: ev.kind, host: ev.host, iface: ev.iface, summary, detail };
+  return { index: ev.index, time: ev.time, kind: ev.kind, host: ev.host, iface: ev.iface, summary: eventSummary(ev), detail: detailText(ev) };
 }
 
 /** Runs a built-in demo by name. */
