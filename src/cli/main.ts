@@ -5,12 +5,17 @@
  */
 import { benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
 import { runCommand } from './commands/run.ts';
+import { iptablesSaveCommand, rulesCommand } from './commands/inspect.ts';
 
 const USAGE = `kubewire — packet-level emulator of Kubernetes Service networking
 
 usage:
   kubewire run FILE [--json] [--trace] [--pcap OUT.pcapng]
       run a scenario; exit 0 when every expectation passes, 1 when some fail, 2 when the file is invalid
+  kubewire rules FILE --node NAME [--at TIME]
+      the text kube-proxy hands to iptables-restore on that node
+  kubewire iptables-save FILE --node NAME [--at TIME]
+      the node's whole ruleset as iptables-save prints it
   kubewire bench [--json] [--packets N] [--k K] [--servers S] [--repeats R] [--no-peer]
       the star-echo workload beside the ns-3 peer (shared/docs/performance.md)
   kubewire --help
@@ -36,6 +41,10 @@ export async function main(args: string[]): Promise<number> {
       }
       case 'run':
         return runCommand(rest);
+      case 'rules':
+        return rulesCommand(rest);
+      case 'iptables-save':
+        return iptablesSaveCommand(rest);
       default:
         console.error(`kubewire: unknown command "${cmd}"\n\n${USAGE}`);
         return 2;
