@@ -21,7 +21,8 @@ const ALLOWED: Record<Module, Module[]> = {
   dataplane: ['sim', 'wire', 'trace'],
   apps: ['sim', 'wire', 'trace', 'dataplane'],
   k8s: ['sim', 'wire', 'trace', 'dataplane', 'apps'],
-  scenario: ['sim', 'wire', 'trace', 'k8s', 'apps'],
+  // scenario builds the world: it creates the Network its cluster lives on (docs/architecture.md).
+  scenario: ['sim', 'wire', 'trace', 'dataplane', 'k8s', 'apps'],
   workloads: ['sim', 'wire', 'trace', 'dataplane', 'apps', 'k8s'],
   facade: ['sim', 'wire', 'trace', 'scenario', 'k8s', 'workloads', 'dataplane', 'apps'],
   api: [],
@@ -34,8 +35,8 @@ const ALLOWED: Record<Module, Module[]> = {
 /** Extra modules each may import *types* from. */
 const TYPE_ONLY: Partial<Record<Module, Module[]>> = {
   api: ['sim', 'wire', 'trace', 'dataplane', 'apps', 'k8s', 'scenario', 'facade'],
-  scenario: ['dataplane'],
   ui: ['trace'],
+  facade: ['api'],
 };
 
 /** Packages each module may import. */

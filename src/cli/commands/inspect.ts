@@ -10,7 +10,7 @@ import { buildWorld, type World } from '../../engine/scenario/world.ts';
 import { runSteps } from '../../engine/scenario/run.ts';
 import { parseDuration } from '../../engine/sim/time.ts';
 import { readScenarioFile } from './run.ts';
-import { SIM_EPOCH_MS } from '../../engine/apps/common.ts';
+import { SIM_EPOCH_MS } from '../../engine/sim/time.ts';
 
 /** C's asctime() in UTC ("Thu Jan  1 00:00:00 2026"), as iptables-save prints its timestamps. */
 function asctime(ms: number): string {

@@ -53,7 +53,7 @@ export function httpDate(ms: number): string {
 }
 
 /** The wall-clock origin of simulated time 0 (2026-01-01T00:00:00Z), for Date headers. */
-export const SIM_EPOCH_MS = 1_767_225_600_000;
+export { SIM_EPOCH_MS } from '../sim/time.ts';
 
 /** Listens on TCP `port` of `host` (throws if the port is taken). */
 export function listenTcp(host: Host, port: number, accept: (c: TcpConnection) => TcpCallbacks): void {

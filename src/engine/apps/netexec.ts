@@ -5,12 +5,12 @@
  *
  * TCP ports speak HTTP/1.1 as Go's net/http server does: `/hostname` (and the legacy
  * `/hostName`) → the pod name; `/clientip` → "ip:port" of the peer as the server sees it
- * (after any SNAT); `/echo?msg=X[&code=N]` → X, URL-decoded, with status N; `/healthz` → 200
- * with an empty body; `/` → a short text naming pod and container; anything else → Go's
- * "404 page not found". Requests may arrive in pieces or pipelined; each response carries
- * Date and an exact Content-Length; `Connection: close` (or HTTP/1.0 without keep-alive) closes
- * after the response, otherwise the connection stays open until the client closes it. A
- * request that does not parse gets Go's "400 Bad Request" and the connection is closed.
+ * (after any SNAT); `/echo?msg=X[&code=N]` → X, URL-decoded, with status N; `/header?key=K`
+ * → the request's first K header value (without key: every header as Go's JSON, which shows
+ * what a proxy added, e.g. X-Forwarded-For); `/healthz` → 200 with an empty body; `/` → a short
+ * text naming pod and container; anything else → Go's "404 page not found". The HTTP framing
+ * (pieces, pipelining, keep-alive, Date and Content-Length, 400 for garbage) is Go's, from
+ * {@link serveHttp}.
  *
  * UDP ports answer the commands `hostname`, `clientip` and `echo X` (trimmed and lower-cased
  * first, as agnhost does) to the sender; other text gets no reply.
@@ -19,10 +19,11 @@
  * pod X" and "the server saw client Y".
  */
 import type { Host, UdpHandler } from '../dataplane/host.ts';
-import type { TcpCallbacks, TcpConnection } from '../dataplane/socket/tcp.ts';
-import { httpHeader, parseHttpRequest, type HttpHeader, type HttpRequest } from '../wire/http.ts';
+import type { TcpConnection } from '../dataplane/socket/tcp.ts';
+import type { HttpHeader, HttpRequest } from '../wire/http.ts';
 import { latin1 } from '../wire/bytes.ts';
-import { SIM_EPOCH_MS, appNote, formatEndpoint, httpDate, listenTcp, unlistenTcp } from './common.ts';
+import { appNote, formatEndpoint } from './common.ts';
+import { requestPath, serveHttp, type HttpReply, type HttpServer, type HttpServeEvent } from './http-server.ts';
 
 /** A declared container port (Pod `spec.containers[].ports[]`). */
 export interface ContainerPortSpec {
@@ -40,7 +41,7 @@ export interface NetexecOptions {
   readonly ports: readonly ContainerPortSpec[];
   /** Called for every request served. */
   readonly onServe?: (e: NetexecServeEvent) => void;
-  /** Wall-clock time of simulated time 0, for Date headers (default {@link SIM_EPOCH_MS}). */
+  /** Wall-clock time of simulated time 0, for Date headers (default: common.ts SIM_EPOCH_MS). */
   readonly epochMs?: number;
 }
 
@@ -70,34 +71,6 @@ export interface NetexecServeEvent {
   readonly flow: number;
 }
 
-/** Go's http.StatusText for the codes netexec is likely to send. */
-const REASONS: Readonly<Record<number, string>> = Object.freeze({
-  100: 'Continue',
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  412: 'Precondition Failed',
-  417: 'Expectation Failed',
-  418: "I'm a teapot",
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-});
-
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -126,21 +99,13 @@ export function queryValue(query: string, key: string): string {
   return '';
 }
 
-interface Routed {
-  status: number;
-  body: string;
-  /** Headers the handler set itself (written first, sorted, as Go does). */
-  handlerHeaders: HttpHeader[];
-}
-
 /** A running netexec instance (one container's ports on one host). */
 export class Netexec {
   /** Every request served, in order. */
   readonly log: NetexecServeEvent[] = [];
   private readonly udpPorts: number[] = [];
-  private readonly tcpPorts: number[] = [];
+  private readonly servers: HttpServer[] = [];
   private running = false;
-  private readonly conns = new Set<TcpConnection>();
 
   constructor(
     readonly host: Host,
@@ -154,8 +119,8 @@ export class Netexec {
     for (const p of this.opts.ports) {
       const proto = p.protocol ?? 'TCP';
       if (proto === 'TCP') {
-        listenTcp(this.host, p.port, (c) => this.accept(c, p.port));
-        this.tcpPorts.push(p.port);
+        const label = `netexec ${this.namespace}/${this.opts.pod}`;
+        this.servers.push(serveHttp(this.host, p.port, (req, c) => this.route(c, req), { label, epochMs: this.opts.epochMs, onServe: (e) => this.served(e) }));
       } else if (proto === 'UDP') {
         this.host.bindUdp(p.port, this.udpHandler(p.port));
         this.udpPorts.push(p.port);
@@ -165,19 +130,17 @@ export class Netexec {
   }
 
   /**
-   * Stops the program: UDP ports are released (so they answer ICMP port unreachable) and open
-   * TCP connections are reset. The TCP stack has no way to stop listening, so later TCP
-   * connections are accepted and then reset (see {@link listenTcp}).
+   * Stops the program: UDP ports are released (so they answer ICMP port unreachable), TCP
+   * ports stop listening (new connections are refused with a RST) and open TCP connections
+   * are reset.
    */
   stop(): void {
     if (!this.running) return;
     this.running = false;
     for (const p of this.udpPorts) this.host.unbindUdp(p);
     this.udpPorts.length = 0;
-    for (const p of this.tcpPorts) unlistenTcp(this.host, p);
-    this.tcpPorts.length = 0;
-    for (const c of [...this.conns]) c.abort();
-    this.conns.clear();
+    for (const s of this.servers) s.stop();
+    this.servers.length = 0;
   }
 
   private get namespace(): string {
@@ -188,6 +151,10 @@ export class Netexec {
     const ev: NetexecServeEvent = { time: this.host.now, pod: this.opts.pod, namespace: this.namespace, container: this.opts.container, ...e };
     this.log.push(ev);
     this.opts.onServe?.(ev);
+  }
+
+  private served(e: HttpServeEvent): void {
+    this.record({ protocol: 'TCP', port: e.port, client: e.client, clientIp: e.clientIp, clientPort: e.clientPort, local: e.local, method: e.method, path: e.target, status: e.status, response: e.body, flow: e.flow });
   }
 
   // ---- UDP ---------------------------------------------------------------------------------------
@@ -217,100 +184,19 @@ export class Netexec {
 
   // ---- HTTP --------------------------------------------------------------------------------------
 
-  private accept(_c: TcpConnection, port: number): TcpCallbacks {
-    let buf = new Uint8Array(0);
-    let closing = false;
-    return {
-      onConnect: (c) => {
-        if (!this.running) return c.abort();
-        this.conns.add(c);
-      },
-      onData: (c, data) => {
-        if (!this.running) return c.abort();
-        if (closing) return;
-        const next = new Uint8Array(buf.length + data.length);
-        next.set(buf);
-        next.set(data, buf.length);
-        buf = next;
-        while (buf.length > 0 && !closing) {
-          const r = parseHttpRequest(buf);
-          if (!r.ok && r.error === 'incomplete') return;
-          // Go's net/http: an HTTP/1.1 request must name its Host.
-          const noHost = r.ok && r.repr.version !== 'HTTP/1.0' && httpHeader(r.repr.headers, 'host') === undefined;
-          if (!r.ok || noHost) {
-            closing = true;
-            this.badRequest(c, port, r.ok ? 'missing required Host header' : '', r.ok ? r.repr : null, r.ok ? 'no Host header' : r.detail);
-            return;
-          }
-          buf = buf.slice(r.consumed);
-          closing = this.serve(c, port, r.repr);
-        }
-      },
-      onPeerClose: (c) => {
-        this.conns.delete(c);
-        c.close();
-      },
-      onClosed: (c) => this.conns.delete(c),
-      onError: (c) => this.conns.delete(c),
-    };
-  }
-
-  /** Go's answer to a request it cannot parse: "400 Bad Request[: why]" with no Date or length, then close (net/http server.go). */
-  private badRequest(c: TcpConnection, port: number, why: string, req: HttpRequest | null, detail: string): void {
-    const text = `400 Bad Request${why ? `: ${why}` : ''}`;
-    c.send(enc.encode(`HTTP/1.1 ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${text}`));
-    c.close();
-    const client = formatEndpoint(c.remoteIp, c.remotePort);
-    this.record({ protocol: 'TCP', port, client, clientIp: c.remoteIp, clientPort: c.remotePort, local: formatEndpoint(c.localIp, c.localPort), method: req?.method ?? '', path: req?.target ?? '', status: 400, response: text, flow: c.flow });
-    appNote(this.host, 0, `netexec ${this.namespace}/${this.opts.pod}: bad request from ${client}: ${detail} → 400`, c.flow);
-  }
-
-  /** Answers one request; returns true when the connection closes after it. */
-  private serve(c: TcpConnection, port: number, req: HttpRequest): boolean {
-    const routed = this.route(c, req);
-    const is11 = req.version !== 'HTTP/1.0';
-    const connHdr = (httpHeader(req.headers, 'connection') ?? '').toLowerCase();
-    const tokens = connHdr.split(',').map((t) => t.trim());
-    const close = is11 ? tokens.includes('close') : !tokens.includes('keep-alive');
-    const head = req.method.toUpperCase() === 'HEAD';
-    const bodyBytes = enc.encode(routed.body);
-    // Go: the handler's own headers sorted, then Date, Content-Length, a sniffed Content-Type, Connection.
-    const headers: HttpHeader[] = [...routed.handlerHeaders].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    headers.push(['Date', httpDate((this.opts.epochMs ?? SIM_EPOCH_MS) + Math.floor(this.host.now / 1e6))]);
-    headers.push(['Content-Length', String(bodyBytes.length)]);
-    if (bodyBytes.length > 0 && !routed.handlerHeaders.some(([k]) => k.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'text/plain; charset=utf-8']);
-    if (close && is11) headers.push(['Connection', 'close']);
-    else if (!is11 && !close) headers.push(['Connection', 'keep-alive']);
-    const reason = REASONS[routed.status] ?? `status code ${routed.status}`;
-    let text = `${is11 ? 'HTTP/1.1' : 'HTTP/1.0'} ${routed.status} ${reason}\r\n`;
-    for (const [k, v] of headers) text += `${k}: ${v}\r\n`;
-    text += '\r\n';
-    const headBytes = enc.encode(text);
-    const out = new Uint8Array(headBytes.length + (head ? 0 : bodyBytes.length));
-    out.set(headBytes);
-    if (!head) out.set(bodyBytes, headBytes.length);
-    c.send(out);
-    if (close) c.close();
-    const client = formatEndpoint(c.remoteIp, c.remotePort);
-    this.record({ protocol: 'TCP', port, client, clientIp: c.remoteIp, clientPort: c.remotePort, local: formatEndpoint(c.localIp, c.localPort), method: req.method, path: req.target, status: routed.status, response: routed.body, flow: c.flow });
-    appNote(this.host, 0, `netexec ${this.namespace}/${this.opts.pod}: ${req.method} ${req.target} from ${client} → ${routed.status}${close ? ' (closing)' : ''}`, c.flow);
-    return close;
-  }
-
-  private route(c: TcpConnection, req: HttpRequest): Routed {
-    let target = req.target;
-    const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*(\/.*)?$/.exec(target);
-    if (abs) target = abs[1] ?? '/';
-    const q = target.indexOf('?');
-    const path = q < 0 ? target : target.slice(0, q);
-    const query = q < 0 ? '' : target.slice(q + 1);
-    const ok = (body: string, status = 200): Routed => ({ status, body, handlerHeaders: [] });
+  private route(c: TcpConnection, req: HttpRequest): HttpReply {
+    const { path, query } = requestPath(req.target);
+    const ok = (body: string, status = 200): HttpReply => ({ status, body });
     switch (path) {
       case '/hostname':
       case '/hostName':
         return ok(this.opts.pod);
       case '/clientip':
         return ok(formatEndpoint(c.remoteIp, c.remotePort));
+      case '/header': {
+        const key = queryValue(query, 'key');
+        return ok(key === '' ? goHeaderJson(req.headers) : goHeaderGet(req.headers, key));
+      }
       case '/healthz':
         return ok('');
       case '/echo': {
@@ -327,13 +213,44 @@ export class Netexec {
         return {
           status: 404,
           body: '404 page not found\n',
-          handlerHeaders: [
+          headers: [
             ['Content-Type', 'text/plain; charset=utf-8'],
             ['X-Content-Type-Options', 'nosniff'],
           ],
         };
     }
   }
+}
+
+/** Go's textproto.CanonicalMIMEHeaderKey for ordinary header names: "x-forwarded-for" → "X-Forwarded-For". */
+export function canonicalHeaderKey(name: string): string {
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return name;
+  return name
+    .split('-')
+    .map((w) => (w === '' ? w : w[0]!.toUpperCase() + w.slice(1).toLowerCase()))
+    .join('-');
+}
+
+/** Go's Header.Get: the first value of the header, "" when absent. */
+function goHeaderGet(headers: readonly HttpHeader[], key: string): string {
+  const want = canonicalHeaderKey(key);
+  for (const [k, v] of headers) if (canonicalHeaderKey(k) === want) return v;
+  return '';
+}
+
+/** json.Marshal of a Go request's Header map: canonical keys sorted, value lists, Host excluded (Go moves it to r.Host), HTML characters escaped. */
+function goHeaderJson(headers: readonly HttpHeader[]): string {
+  const map = new Map<string, string[]>();
+  for (const [k, v] of headers) {
+    const ck = canonicalHeaderKey(k);
+    if (ck === 'Host') continue;
+    const list = map.get(ck);
+    if (list) list.push(v);
+    else map.set(ck, [v]);
+  }
+  const keys = [...map.keys()].sort();
+  const esc = (s: string): string => JSON.stringify(s).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return `{${keys.map((k) => `${esc(k)}:[${map.get(k)!.map(esc).join(',')}]`).join(',')}}`;
 }
 
 /** Starts netexec for one container on `host` (see {@link Netexec}). */

@@ -84,6 +84,8 @@ export class ClusterNetwork {
   readonly switchHost: Host;
   private readonly switch: Bridge;
   private switchPorts = 0;
+  /** Routes every external host gets (e.g. the LB pool via the cloud LB): see addExternalRoute. */
+  private readonly externalRoutes: { readonly dst: Cidr; readonly via: number }[] = [];
 
   constructor(
     readonly net: Network,
@@ -201,9 +203,20 @@ export class ClusterNetwork {
       for (const n of this.nodes.values()) n.host.addRoute(new Cidr(ip, 32), n.nic, 0, n.ip);
       this.switchHost.addRoute(new Cidr(ip, 32), this.switch, 0, this.gateway);
     }
+    for (const r of this.externalRoutes) if (r.via !== ip) host.addRoute(r.dst, nic, r.via, ip);
     const ext: ExternalHost = { name, host, nic, ip };
     this.externals.set(name, ext);
     return ext;
+  }
+
+  /**
+   * Makes every external host (present and later ones, except the one that owns `via`) route
+   * `dst` via the node-network address `via`, as clients reach a cloud LB's address pool
+   * through the provider's network.
+   */
+  addExternalRoute(dst: Cidr, via: number): void {
+    this.externalRoutes.push({ dst, via });
+    for (const ext of this.externals.values()) if (ext.ip !== via) ext.host.addRoute(dst, ext.nic, via, ext.ip);
   }
 
   private renderRules(nodeName: string, ips: string[], services: readonly Service[], slices: readonly EndpointSlice[], existing?: readonly string[]): string {

@@ -50,7 +50,23 @@ const GRACE_NS = 100_000_000;
 
 /** Loads and runs a scenario file's text. Never throws for bad input. */
 export function runScenario(text: string, fileName: string, opts: RunOptions = {}): RunOutcome {
-  const loaded = loadScenario(text, fileName);
+  const steps = runSteps(loadScenario(text, fileName), opts.progressEvery);
+  for (;;) {
+    const n = steps.next(false);
+    if (n.done) return n.value;
+    if (opts.onProgress?.(n.value) === false) {
+      const last = steps.next(true);
+      if (last.done) return last.value;
+    }
+  }
+}
+
+/**
+ * The run as a generator: it yields progress between slices of the simulation (so a worker can
+ * yield to its event loop and take a cancel message); pass `true` to `next()` to cancel.
+ * Slicing never changes the trace: the end time is decided inside the simulation.
+ */
+export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS): Generator<RunProgress, RunOutcome, boolean | undefined> {
   const built = buildWorld(loaded);
   const base = { loaded, errors: built.errors, warnings: built.warnings, traffic: [] as TrafficResult[], expectations: [] as ExpectationResult[] };
   if (!built.world) return { ...base, valid: false, stop: 'done', stopMessage: '', passed: false };
@@ -86,7 +102,7 @@ export function runScenario(text: string, fileName: string, opts: RunOptions = {
 
   let stop: RunStop = 'done';
   let stopMessage = '';
-  const every = opts.progressEvery ?? SLICE_EVENTS;
+  const every = progressEvery;
   const b = world.budgets;
   for (;;) {
     const reason = sim.run(b.maxSimulatedTime, Math.min(every, b.maxEvents - sim.eventsRun));
@@ -96,7 +112,8 @@ export function runScenario(text: string, fileName: string, opts: RunOptions = {
       stopMessage = `${world.trace.truncated} (budget maxTraceBytes); the trace so far is kept`;
       break;
     }
-    if (opts.onProgress?.({ events: sim.eventsRun, simulatedNs: sim.now, traceEvents: world.trace.length }) === false) {
+    const cancel = yield { events: sim.eventsRun, simulatedNs: sim.now, traceEvents: world.trace.length };
+    if (cancel === true) {
       stop = 'cancelled';
       stopMessage = `cancelled after ${sim.eventsRun} events at ${(sim.now / 1e6).toFixed(3)} ms`;
       break;

@@ -47,3 +47,6 @@ export function parseBandwidth(text: string | number): number {
   const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
   return Number(m[1]) * mult[m[2]!.toLowerCase()]!;
 }
+
+/** The wall-clock instant simulated time 0 stands for (2026-01-01T00:00:00Z), for Date headers and timestamps. */
+export const SIM_EPOCH_MS = 1_767_225_600_000;
