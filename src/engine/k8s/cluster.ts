@@ -196,7 +196,9 @@ export class ClusterNetwork {
     const ip = ipv4(ipText);
     const onNodeNet = this.opts.nodeCIDR.contains(ip);
     host.addAddress(nic, ip, onNodeNet ? this.opts.nodeCIDR.prefixLen : 32);
-    if (!onNodeNet) host.addRoute(this.opts.nodeCIDR, nic, 0, ip);
+    // On the node network it reaches everything else through the gateway; off it, the node network is on-link.
+    if (onNodeNet) host.addRoute('0.0.0.0/0', nic, this.gateway, ip);
+    else host.addRoute(this.opts.nodeCIDR, nic, 0, ip);
     this.plugIntoSwitch(nic);
     // Nodes reach it directly on the underlay (its replies need no SNAT: externalTrafficPolicy Local).
     if (!onNodeNet) {

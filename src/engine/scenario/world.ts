@@ -19,10 +19,14 @@ import { ClusterDnsRecords, KUBEADM_DNS_CONFIG } from '../k8s/dns/dns-records.ts
 import { podResolvConf, formatResolvConf as formatKubeletResolvConf } from '../k8s/dns/resolv-conf.ts';
 import { namespaceOf, type Pod, type Service } from '../k8s/model/index.ts';
 import { startNetexec, type Netexec, type NetexecServeEvent } from '../apps/netexec.ts';
+import { startIngressProxy, type IngressProxy } from '../apps/ingress-proxy.ts';
+import { CloudLoadBalancer } from '../k8s/cloud-lb.ts';
+import { KubeProxyHealth } from '../k8s/kube-proxy/healthz.ts';
+import { computeIngressRoutes } from '../k8s/ingress.ts';
 import { StaticZone, startDnsServer, type DnsServer } from '../apps/dns-server.ts';
 import { parseResolvConf, type ResolvConf } from '../apps/stub-resolver.ts';
 import type { LoadResult } from './parse.ts';
-import { CLUSTER_DEFAULTS, type Scenario, type ScenarioProblem } from './model.ts';
+import { CLUSTER_DEFAULTS, type K8sObject, type Scenario, type ScenarioProblem } from './model.ts';
 
 /** A pod as it runs: its network namespace, programs and resolver configuration. */
 export interface PodRuntime {
@@ -34,6 +38,7 @@ export interface PodRuntime {
   readonly resolv: ResolvConf;
   readonly programs: Netexec[];
   dns: DnsServer | null;
+  ingress: IngressProxy | null;
 }
 
 /** What a run must not exceed. */
@@ -61,7 +66,13 @@ export class World {
   readonly served: NetexecServeEvent[] = [];
   /** Control-plane events (faults, syncs) for the CLI summary. */
   readonly timeline: { time: number; text: string }[] = [];
+  /** Ready endpoints per Service each time kube-proxy synced (at build, then after each propagated change), in time order. */
+  readonly endpointHistory: EndpointSnapshot[] = [];
   readonly propagationDelay: SimTime;
+  /** The cloud provider's load balancer, when the scenario has an ipPool. */
+  readonly cloudLb: CloudLoadBalancer | null = null;
+  /** kube-proxy's health servers, per node. */
+  readonly kubeProxyHealth = new Map<string, KubeProxyHealth>();
   private state: ClusterState;
   private readonly hostResolv: ResolvConf;
 
@@ -116,7 +127,7 @@ export class World {
     const upstreamIp = formatIpv4(nodeCIDR.at(nodeCIDR.size - 3));
     this.upstream = this.cluster.addExternal(UPSTREAM_HOST, upstreamIp);
     this.upstreamZone = new StaticZone(
-      (c.dns?.upstream ?? []).map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.data })),
+      [...(c.dns?.upstream ?? []).map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, data: r.data })), ...this.ingressHostRecords()],
       { authoritative: false },
     );
     startDnsServer(this.upstream.host, { name: 'upstream resolver', sources: [this.upstreamZone], recursionAvailable: true });
@@ -143,6 +154,34 @@ export class World {
 
     for (const pod of state.pods) this.startPod(pod);
     this.cluster.syncAll(state.services, state.endpointSlices);
+    for (const n of this.cluster.nodes.values()) {
+      const h = new KubeProxyHealth(n.host, { nodeName: n.name }).start();
+      h.update(state.services, state.endpointSlices);
+      this.kubeProxyHealth.set(n.name, h);
+    }
+    if (state.config.loadBalancerIPPool) {
+      this.cloudLb = new CloudLoadBalancer(this.cluster, { ipPool: state.config.loadBalancerIPPool });
+      this.cloudLb.update(state.services);
+      this.cloudLb.start();
+    }
+    this.endpointHistory.push({ time: this.sim.now, endpoints: readyEndpoints(state) });
+  }
+
+  /**
+   * Public DNS for the Ingress hosts: each host named by an Ingress rule resolves, at the
+   * resolver outside the cluster, to the ingress controller Service's load-balancer address, or
+   * to the first node's address when it has none (then clients use its NodePort).
+   */
+  private ingressHostRecords(): { name: string; type: string; ttl: number; data: string }[] {
+    const svc = this.state.services.find((s) => s.metadata.labels?.['app.kubernetes.io/name'] === 'ingress-nginx' || (s.spec.selector?.['app.kubernetes.io/name'] === 'ingress-nginx' && s.spec.type !== 'ClusterIP'));
+    const lbIp = svc?.status?.loadBalancer?.ingress?.[0]?.ip;
+    const firstNode = [...this.cluster.nodes.values()][0];
+    const target = lbIp ?? (firstNode ? formatIpv4(firstNode.ip) : undefined);
+    if (!target) return [];
+    const hosts = new Set<string>();
+    for (const ing of this.state.ingresses) for (const r of ing.spec.rules ?? []) if (r.host && !r.host.startsWith('*')) hosts.add(r.host.toLowerCase());
+    const known = new Set((this.scenario.spec.cluster.dns?.upstream ?? []).map((r) => r.name.toLowerCase().replace(/\.$/, '')));
+    return [...hosts].filter((h) => !known.has(h)).map((h) => ({ name: h, type: 'A', ttl: 300, data: target }));
   }
 
   /** The cluster state as the control plane last committed it. */
@@ -170,10 +209,15 @@ export class World {
       hostResolvConf: { nameservers: [formatIpv4(this.upstream.ip)], search: [], options: [] },
     });
     const resolvConfText = formatKubeletResolvConf(conf);
-    const rt: PodRuntime = { key, pod, net, resolvConfText, resolv: parseResolvConf(resolvConfText), programs: [], dns: null };
+    const rt: PodRuntime = { key, pod, net, resolvConfText, resolv: parseResolvConf(resolvConfText), programs: [], dns: null, ingress: null };
     this.pods.set(key, rt);
     if (isCoreDns(pod)) {
       rt.dns = startDnsServer(net.host, { name: `coredns ${key}`, sources: [this.dns], upstream: this.upstream.ip, recursionAvailable: true });
+      return;
+    }
+    if (isIngressController(pod)) {
+      const ports = pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP' && p.containerPort !== 443).map((p) => p.containerPort));
+      rt.ingress = startIngressProxy(net.host, { name: `ingress-nginx ${key}`, ports: ports.length ? ports : [80], routes: computeIngressRoutes(this.state.ingresses, this.state.services) });
       return;
     }
     for (const container of pod.spec.containers) {
@@ -193,6 +237,7 @@ export class World {
     if (!rt) return;
     for (const p of rt.programs) p.stop();
     rt.dns?.stop();
+    rt.ingress?.stop();
     const [ns, name] = splitKey(key);
     this.cluster.removePod(ns, name);
     this.pods.delete(key);
@@ -214,6 +259,10 @@ export class World {
     this.sim.after(this.propagationDelay, () => {
       if (this.state !== state) return; // a later change supersedes this one
       this.cluster.syncAll(state.services, state.endpointSlices);
+      for (const h of this.kubeProxyHealth.values()) h.update(state.services, state.endpointSlices);
+      this.cloudLb?.update(state.services);
+      for (const rt of this.pods.values()) rt.ingress?.setRoutes(computeIngressRoutes(state.ingresses, state.services));
+      this.endpointHistory.push({ time: this.sim.now, endpoints: readyEndpoints(state) });
       this.dns.update({ services: state.services, endpointSlices: state.endpointSlices, pods: state.pods, namespaces: state.namespaces });
       this.note(`kube-proxy re-synced on ${this.cluster.nodes.size} node(s); CoreDNS updated`);
     });
@@ -257,6 +306,37 @@ export class World {
   }
 }
 
+/** Ready endpoints per Service ("ns/name" → ["ip:port"]) as kube-proxy had them from one sync. */
+export interface EndpointSnapshot {
+  time: number;
+  endpoints: { service: string; addresses: string[] }[];
+}
+
+/** Every Service's ready endpoint addresses ("ip:port", EndpointSlice order) in a cluster state. */
+export function readyEndpoints(state: ClusterState): { service: string; addresses: string[] }[] {
+  const byService = new Map<string, string[]>();
+  for (const s of state.services) byService.set(`${namespaceOf(s.metadata)}/${s.metadata.name}`, []);
+  for (const slice of state.endpointSlices) {
+    const svc = slice.metadata.labels?.['kubernetes.io/service-name'];
+    if (!svc) continue;
+    const list = byService.get(`${namespaceOf(slice.metadata)}/${svc}`);
+    if (!list) continue;
+    for (const ep of slice.endpoints) {
+      if (ep.conditions?.ready === false || !ep.addresses[0]) continue;
+      const ports = slice.ports ?? [];
+      if (ports.length === 0) list.push(ep.addresses[0]);
+      for (const p of ports) list.push(p.port === undefined ? ep.addresses[0] : `${ep.addresses[0]}:${p.port}`);
+    }
+  }
+  return [...byService].map(([service, addresses]) => ({ service, addresses }));
+}
+
+/** Ingress controller pods (ingress-nginx's labels) run the L7 proxy, not netexec. */
+function isIngressController(pod: Pod): boolean {
+  const l = pod.metadata.labels ?? {};
+  return l['app.kubernetes.io/name'] === 'ingress-nginx' && (l['app.kubernetes.io/component'] ?? 'controller') === 'controller';
+}
+
 /** The built-in CoreDNS pods (k8s-app=kube-dns in kube-system) run the DNS server, not netexec. */
 function isCoreDns(pod: Pod): boolean {
   return namespaceOf(pod.metadata) === 'kube-system' && pod.metadata.labels?.['k8s-app'] === 'kube-dns';
@@ -265,6 +345,60 @@ function isCoreDns(pod: Pod): boolean {
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/**
+ * When the file has Ingress objects but no ingress controller, the cluster gets one as a user
+ * would install it: ingress-nginx's controller Deployment (1 replica) behind a LoadBalancer
+ * Service (NodePort when the cloud has no address pool), in namespace ingress-nginx.
+ */
+function builtinIngressController(objects: LoadResult['objects'], hasPool: boolean): K8sObject[] {
+  if (!objects.some((o) => o.kind === 'Ingress')) return [];
+  const has = objects.some((o) => (o.kind === 'Deployment' || o.kind === 'DaemonSet' || o.kind === 'Pod') && (o.kind === 'Pod' ? o.metadata.labels : o.spec.template.metadata?.labels)?.['app.kubernetes.io/name'] === 'ingress-nginx');
+  if (has) return [];
+  const labels = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/instance': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+  const ns = 'ingress-nginx';
+  const out: K8sObject[] = [];
+  if (!objects.some((o) => o.kind === 'Namespace' && o.metadata.name === ns)) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/name': 'ingress-nginx' } } });
+  out.push({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'ingress-nginx-controller', namespace: ns, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: 'controller',
+              image: 'registry.k8s.io/ingress-nginx/controller:v1.12.1',
+              ports: [
+                { name: 'http', containerPort: 80, protocol: 'TCP' },
+                { name: 'https', containerPort: 443, protocol: 'TCP' },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  });
+  out.push({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'ingress-nginx-controller', namespace: ns, labels },
+    spec: {
+      type: hasPool ? 'LoadBalancer' : 'NodePort',
+      externalTrafficPolicy: 'Local',
+      selector: labels,
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+        { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+      ],
+    },
+  });
+  return out;
 }
 
 /** The outcome of building a world: the world, or the problems that stop it. */
@@ -298,7 +432,7 @@ export function buildWorld(loaded: LoadResult): BuildResult {
   const sim = new Simulation(scenario.spec.seed);
   let cp: ControlPlane;
   try {
-    cp = new ControlPlane(config, loaded.objects, sim.rng);
+    cp = new ControlPlane(config, [...loaded.objects, ...builtinIngressController(loaded.objects, config.loadBalancerIPPool !== undefined)], sim.rng);
   } catch (e) {
     errors.push({ file: loaded.positions.fileName, line: 1, column: 1, docIndex: -1, path: '', message: `internal error in the control plane: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
     return { errors, warnings };
