@@ -5,7 +5,7 @@
  */
 import { benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
 import { runCommand } from './commands/run.ts';
-import { iptablesSaveCommand, rulesCommand } from './commands/inspect.ts';
+import { digCommand, getCommand, iptablesSaveCommand, rulesCommand } from './commands/inspect.ts';
 
 const USAGE = `kubewire — packet-level emulator of Kubernetes Service networking
 
@@ -16,6 +16,10 @@ usage:
       the text kube-proxy hands to iptables-restore on that node
   kubewire iptables-save FILE --node NAME [--at TIME]
       the node's whole ruleset as iptables-save prints it
+  kubewire get FILE pods|services|endpoints|endpointslices|nodes [-o wide|yaml|json|name] [-n NS | -A] [--at TIME]
+      kubectl-style views of the cluster the file describes
+  kubewire dig FILE [--from pod/NAME] QNAME [TYPE] [+short] [--json]
+      a query through the pod's resolver (search list and ndots as in the pod), printed as dig prints it
   kubewire bench [--json] [--packets N] [--k K] [--servers S] [--repeats R] [--no-peer]
       the star-echo workload beside the ns-3 peer (shared/docs/performance.md)
   kubewire --help
@@ -45,6 +49,10 @@ export async function main(args: string[]): Promise<number> {
         return rulesCommand(rest);
       case 'iptables-save':
         return iptablesSaveCommand(rest);
+      case 'get':
+        return getCommand(rest);
+      case 'dig':
+        return digCommand(rest);
       default:
         console.error(`kubewire: unknown command "${cmd}"\n\n${USAGE}`);
         return 2;

@@ -28,7 +28,7 @@ export interface FlowFacts {
   first: number;
   last: number;
   conntrack: { node: string; orig: string; reply: string }[];
-  dnat: { node: string; before: string; after: string; index: number }[];
+  dnat: { node: string; before: string; after: string; index: number; dns: boolean }[];
   /** uid of the flow's first non-DNS packet and the hosts that received it, in order. */
   firstUid: number;
   receivedBy: string[];
@@ -58,7 +58,11 @@ export function flowFacts(world: World): Map<number, FlowFacts> {
     }
     f.last = ev.index;
     if (ev.kind === 'conntrack' && ev.detail?.orig) f.conntrack.push({ node: ev.host, orig: ev.detail.orig, reply: ev.detail.reply ?? '' });
-    else if (ev.kind === 'nat' && ev.detail?.manip === 'DNAT') f.dnat.push({ node: ev.host, before: ev.detail.before ?? '', after: ev.detail.after ?? '', index: ev.index });
+    else if (ev.kind === 'nat' && ev.detail?.manip === 'DNAT') {
+      const before = ev.detail.before ?? '', after = ev.detail.after ?? '';
+      // One entry per rewrite, not per packet: later packets of a connection repeat it.
+      if (!f.dnat.some((d) => d.node === ev.host && d.before === before && d.after === after)) f.dnat.push({ node: ev.host, before, after, index: ev.index, dns: isDnsPacket(ev) });
+    }
     else if (ev.kind === 'sent' && f.firstUid === 0 && !isDnsPacket(ev) && ev.bytes && !isArp(ev)) f.firstUid = ev.uid;
     if (ev.kind === 'received' && ev.uid === f.firstUid && f.firstUid !== 0) f.receivedBy.push(ev.host);
   }
@@ -73,12 +77,14 @@ function isArp(ev: TraceEvent): boolean {
 export function annotateRepeats(world: World, traffic: TrafficResult[], facts: Map<number, FlowFacts>): void {
   const servedByFlow = new Map<number, { pod: string; local: string; client: string }>();
   for (const e of world.served) if (e.flow && !servedByFlow.has(e.flow)) servedByFlow.set(e.flow, { pod: `${e.namespace}/${e.pod}`, local: e.local, client: e.client });
-  for (const rt of world.pods.values()) {
-    for (const e of rt.dns?.log ?? []) if (e.flow && !servedByFlow.has(e.flow)) servedByFlow.set(e.flow, { pod: rt.key, local: e.local, client: e.client });
+  // DNS servers serve DNS traffic items; for the others they only answered the name lookup.
+  const dnsByFlow = new Map<number, { pod: string; local: string; client: string }>();
+  for (const rt of world.allPodRuntimes()) {
+    for (const e of rt.dns?.log ?? []) if (e.flow && !dnsByFlow.has(e.flow)) dnsByFlow.set(e.flow, { pod: rt.key, local: e.local, client: e.client });
   }
   for (const t of traffic) {
     for (const r of t.repeats) {
-      const s = servedByFlow.get(r.flow);
+      const s = t.kind === 'dns' ? dnsByFlow.get(r.flow) : servedByFlow.get(r.flow);
       if (s) {
         r.servedBy = s.pod;
         r.serverLocal = s.local;
@@ -87,7 +93,7 @@ export function annotateRepeats(world: World, traffic: TrafficResult[], facts: M
       const f = facts.get(r.flow);
       if (f) {
         r.conntrack = f.conntrack;
-        r.dnat = f.dnat.map(({ node, before, after }) => ({ node, before, after }));
+        r.dnat = f.dnat.filter((d) => t.kind === 'dns' || !d.dns).map(({ node, before, after }) => ({ node, before, after }));
         const hops: string[] = [];
         for (const h of f.receivedBy) if (world.cluster.nodes.has(h) && hops[hops.length - 1] !== h) hops.push(h);
         r.hops = hops;
@@ -103,14 +109,14 @@ function pct(n: number, d: number): string {
 }
 
 function podOf(world: World, key: string): Pod | undefined {
-  return world.current.pods.find((p) => `${namespaceOf(p.metadata)}/${p.metadata.name}` === key) ?? world.pods.get(key)?.pod;
+  return world.current.pods.find((p) => `${namespaceOf(p.metadata)}/${p.metadata.name}` === key) ?? world.pods.get(key)?.pod ?? world.gone.get(key)?.pod;
 }
 
 function servedText(world: World, key: string | undefined): string {
   if (!key) return 'no server';
-  const rt = world.pods.get(key);
+  const rt = world.pods.get(key) ?? world.gone.get(key);
   const pod = podOf(world, key);
-  const ip = pod?.status?.podIP ?? (rt ? formatIpv4(rt.net.ip) : '?');
+  const ip = rt ? formatIpv4(rt.net.ip) : (pod?.status?.podIP ?? '?');
   const node = pod?.spec.nodeName ? ` on ${pod.spec.nodeName}` : '';
   return `${key.startsWith('default/') ? key.slice(8) : key} (${ip}${node})`;
 }

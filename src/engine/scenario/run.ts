@@ -66,7 +66,7 @@ export function runScenario(text: string, fileName: string, opts: RunOptions = {
  * yield to its event loop and take a cancel message); pass `true` to `next()` to cancel.
  * Slicing never changes the trace: the end time is decided inside the simulation.
  */
-export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS): Generator<RunProgress, RunOutcome, boolean | undefined> {
+export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS, until = Infinity): Generator<RunProgress, RunOutcome, boolean | undefined> {
   const built = buildWorld(loaded);
   const base = { loaded, errors: built.errors, warnings: built.warnings, traffic: [] as TrafficResult[], expectations: [] as ExpectationResult[] };
   if (!built.world) return { ...base, valid: false, stop: 'done', stopMessage: '', passed: false };
@@ -105,8 +105,9 @@ export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS): Gen
   const every = progressEvery;
   const b = world.budgets;
   for (;;) {
-    const reason = sim.run(b.maxSimulatedTime, Math.min(every, b.maxEvents - sim.eventsRun));
+    const reason = sim.run(Math.min(b.maxSimulatedTime, until), Math.min(every, b.maxEvents - sim.eventsRun));
     if (finished || reason === 'idle') break;
+    if (reason === 'time' && sim.now >= until && until < b.maxSimulatedTime) break; // stopped where the caller asked (--at)
     if (world.trace.truncated) {
       stop = 'trace-budget';
       stopMessage = `${world.trace.truncated} (budget maxTraceBytes); the trace so far is kept`;

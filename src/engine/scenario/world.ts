@@ -61,6 +61,8 @@ export class World {
   readonly upstreamZone: StaticZone;
   readonly kubeProxy: KubeProxyConfig;
   readonly pods = new Map<string, PodRuntime>();
+  /** Pods that stopped during the run (deleted, or replaced by a new pod of the same name), last one per key. */
+  readonly gone = new Map<string, PodRuntime>();
   readonly budgets: RunBudgets;
   /** Every request a netexec program served, in order (also in the trace as App notes). */
   readonly served: NetexecServeEvent[] = [];
@@ -235,6 +237,7 @@ export class World {
   private stopPod(key: string): void {
     const rt = this.pods.get(key);
     if (!rt) return;
+    this.gone.set(key, rt);
     for (const p of rt.programs) p.stop();
     rt.dns?.stop();
     rt.ingress?.stop();
@@ -250,8 +253,10 @@ export class World {
    */
   apply(change: ChangeResult, what: string): void {
     this.state = change.state;
-    const live = new Set(change.state.pods.map((p) => objectKey(namespaceOf(p.metadata), p.metadata.name)));
-    for (const key of [...this.pods.keys()]) if (!live.has(key)) this.stopPod(key);
+    // A pod is the same pod while its key and address are; a StatefulSet pod recreated under
+    // the same name gets a new address and a new network namespace.
+    const live = new Map(change.state.pods.map((p) => [objectKey(namespaceOf(p.metadata), p.metadata.name), p.status?.podIP ?? ''] as const));
+    for (const [key, rt] of [...this.pods]) if (live.get(key) !== formatIpv4(rt.net.ip)) this.stopPod(key);
     for (const pod of change.state.pods) this.startPod(pod);
     this.note(`${what}${change.changedServices.length ? ` (endpoints of ${change.changedServices.join(', ')} change)` : ''}`);
     if (change.problem) this.note(`warning: ${change.problem.message}`);
@@ -266,6 +271,11 @@ export class World {
       this.dns.update({ services: state.services, endpointSlices: state.endpointSlices, pods: state.pods, namespaces: state.namespaces });
       this.note(`kube-proxy re-synced on ${this.cluster.nodes.size} node(s); CoreDNS updated`);
     });
+  }
+
+  /** Running and stopped pod runtimes (a key may appear twice: a stopped pod and its replacement). */
+  allPodRuntimes(): PodRuntime[] {
+    return [...this.pods.values(), ...this.gone.values()];
   }
 
   /** Records a control-plane note in the timeline and the trace. */
@@ -409,7 +419,7 @@ export interface BuildResult {
 }
 
 /** Builds the world for a loaded scenario (ok or not: a file with errors never runs half-way). */
-export function buildWorld(loaded: LoadResult): BuildResult {
+export function buildWorld(loaded: LoadResult, extraObjects: readonly K8sObject[] = []): BuildResult {
   const errors: ScenarioProblem[] = [...loaded.errors];
   const warnings: ScenarioProblem[] = [...loaded.warnings];
   const scenario = loaded.scenario;
@@ -432,7 +442,7 @@ export function buildWorld(loaded: LoadResult): BuildResult {
   const sim = new Simulation(scenario.spec.seed);
   let cp: ControlPlane;
   try {
-    cp = new ControlPlane(config, [...loaded.objects, ...builtinIngressController(loaded.objects, config.loadBalancerIPPool !== undefined)], sim.rng);
+    cp = new ControlPlane(config, [...loaded.objects, ...extraObjects, ...builtinIngressController(loaded.objects, config.loadBalancerIPPool !== undefined)], sim.rng);
   } catch (e) {
     errors.push({ file: loaded.positions.fileName, line: 1, column: 1, docIndex: -1, path: '', message: `internal error in the control plane: ${e instanceof Error ? e.message : String(e)}`, severity: 'error' });
     return { errors, warnings };
