@@ -636,8 +636,9 @@ export function filterTrace(trace: TraceRecorder, filter: DisplayFilter, from = 
   }
   let out = new Uint32Array(1024);
   let n = 0;
+  const ev: TraceEvent = { index: 0, time: 0, kind: 'sent', host: '', iface: '', uid: 0, link: null, bytes: null, detail: null };
   for (let i = start; i < end; i++) {
-    if (!filter.matches(trace.event(i))) continue;
+    if (!filter.matches(trace.eventInto(i, ev))) continue;
     if (n === out.length) {
       const grown = new Uint32Array(out.length * 2);
       grown.set(out);

@@ -128,6 +128,24 @@ export class TraceRecorder implements Tracer {
     };
   }
 
+  /**
+   * Fills `out` with the i-th event instead of allocating one (for scans over millions of
+   * events, like the display filter). `out.bytes` is a fresh view only when the event has bytes.
+   */
+  eventInto(i: number, out: TraceEvent): TraceEvent {
+    const len = this.byteLen[i]!;
+    out.index = i;
+    out.time = this.time[i]!;
+    out.kind = TRACE_KIND_NAMES[this.kind[i]!]!;
+    out.host = this.names[this.host[i]!]!;
+    out.iface = this.names[this.iface[i]!]!;
+    out.uid = this.uid[i]!;
+    out.link = len > 0 ? (this.link[i]! as LinkLayer) : null;
+    out.bytes = len > 0 ? this.arena.subarray(this.byteOff[i]!, this.byteOff[i]! + len) : null;
+    out.detail = this.details.size === 0 ? null : (this.details.get(i) ?? null);
+    return out;
+  }
+
   /** Iterates events in order. */
   *events(from = 0, to = this.n): IterableIterator<TraceEvent> {
     for (let i = from; i < Math.min(to, this.n); i++) yield this.event(i);
