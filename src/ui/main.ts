@@ -1,2 +1,2 @@
-// Entry point of the page: defines the components.
-import './app-shell.ts';
+// Entry point of the page: defines the components (the shell imports every view it uses).
+import './components/app-shell/app-shell.ts';

@@ -1,0 +1,50 @@
+/**
+ * Finding a netfilter rule inside a node's `iptables-save` text, so the "Why here" view can mark
+ * the rule that decided and the jumps that led to it. Rules in trace details are printed exactly
+ * as iptables-save prints them (`-A CHAIN …`), so a whitespace-normalised comparison suffices.
+ */
+
+/** One table of an iptables-save dump: its name and its lines (with their line numbers in the dump). */
+export interface SaveTable {
+  name: string;
+  /** 0-based line index of `*name` in the whole dump. */
+  start: number;
+  lines: string[];
+}
+
+const norm = (s: string): string => s.trim().replace(/\s+/g, ' ');
+
+/** Splits a dump into its tables (`*filter` … `COMMIT`). */
+export function splitTables(text: string): SaveTable[] {
+  const out: SaveTable[] = [];
+  let cur: SaveTable | null = null;
+  text.split('\n').forEach((line, i) => {
+    if (line.startsWith('*')) {
+      cur = { name: line.slice(1).trim(), start: i, lines: [] };
+      out.push(cur);
+    }
+    if (cur) cur.lines.push(line);
+    if (line.trim() === 'COMMIT') cur = null;
+  });
+  return out;
+}
+
+/** The 0-based line index of `rule` in the dump (inside `table` when given); -1 when absent. */
+export function findRuleLine(text: string, rule: string, table?: string): number {
+  const want = norm(rule);
+  if (!want) return -1;
+  const lines = text.split('\n');
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('*')) current = line.slice(1).trim();
+    if ((!table || current === table) && norm(line) === want) return i;
+  }
+  return -1;
+}
+
+/** The chain a rule line appends to (`-A KUBE-SVC-X …` → KUBE-SVC-X); '' when it is not a rule. */
+export function ruleChain(rule: string): string {
+  const m = /^\s*-A\s+(\S+)/.exec(rule);
+  return m ? m[1]! : '';
+}
