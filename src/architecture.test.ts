@@ -150,7 +150,30 @@ function engineGlobalsViolations(): Violation[] {
   return out;
 }
 
+/** eval and its relatives, and raw HTML sinks, anywhere in the shipped code. */
+function unsafeCodeViolations(): Violation[] {
+  const out: Violation[] = [];
+  const patterns: [RegExp, string][] = [
+    [/\beval\s*\(|\bnew Function\s*\(|\bset(Timeout|Interval)\s*\(\s*['"`]/, 'eval or a string evaluated as code'],
+    [/\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|unsafeHTML|document\.write/, 'a raw HTML sink (scenario text must reach the DOM as text)'],
+  ];
+  for (const file of [...walk(join(root, 'src')), ...walk(join(root, 'workers'))]) {
+    if (/\.(test|spec)\.ts$/.test(file)) continue;
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, '');
+        for (const [re, what] of patterns) if (re.test(code)) out.push({ file: `${relative(root, file)}:${i + 1}`, spec: line.trim(), why: `uses ${what}` });
+      });
+  }
+  return out;
+}
+
 describe('architecture', () => {
+  it('no eval, new Function or raw HTML sinks anywhere in src/ and workers/', () => {
+    expect(unsafeCodeViolations()).toEqual([]);
+  });
+
   it('imports point down the stack (docs/architecture.md)', () => {
     expect(importViolations()).toEqual([]);
   });

@@ -106,13 +106,13 @@ export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS, unti
   const b = world.budgets;
   for (;;) {
     const reason = sim.run(Math.min(b.maxSimulatedTime, until), Math.min(every, b.maxEvents - sim.eventsRun));
-    if (finished || reason === 'idle') break;
-    if (reason === 'time' && sim.now >= until && until < b.maxSimulatedTime) break; // stopped where the caller asked (--at)
     if (world.trace.truncated) {
       stop = 'trace-budget';
       stopMessage = `${world.trace.truncated} (budget maxTraceBytes); the trace so far is kept`;
       break;
     }
+    if (finished || reason === 'idle') break;
+    if (reason === 'time' && sim.now >= until && until < b.maxSimulatedTime) break; // stopped where the caller asked (--at)
     const cancel = yield { events: sim.eventsRun, simulatedNs: sim.now, traceEvents: world.trace.length };
     if (cancel === true) {
       stop = 'cancelled';

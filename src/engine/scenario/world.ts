@@ -95,7 +95,7 @@ export class World {
       maxSimulatedTime: spec.budgets.maxSimulatedTime ?? 60_000_000_000,
       maxTraceBytes: spec.budgets.maxTraceBytes ?? 256 * 1024 * 1024,
     };
-    this.trace = new TraceRecorder({ maxBytes: this.budgets.maxTraceBytes, maxEvents: this.budgets.maxEvents * 4 });
+    this.trace = new TraceRecorder({ maxBytes: this.budgets.maxTraceBytes });
     this.net = new Network(sim, this.trace);
     this.propagationDelay = c.propagationDelay ?? CLUSTER_DEFAULTS.propagationDelay;
     const kp = c.kubeProxy ?? {};

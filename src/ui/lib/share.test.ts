@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeShareHash, encodeShareHash, fromBase64Url, toBase64Url } from './share.ts';
+import { MAX_SHARE_CHARS, MAX_SHARE_TEXT_BYTES, decodeShareHash, encodeShareHash, fromBase64Url, toBase64Url } from './share.ts';
 
 describe('share links', () => {
   it('round-trips the text and the selected event through #s=…&at=N', async () => {
@@ -28,5 +28,12 @@ describe('share links', () => {
     expect(await decodeShareHash('#at=3')).toBeNull();
     await expect(decodeShareHash('#s=@@@')).rejects.toThrow(/damaged/);
     await expect(decodeShareHash('#s=AAAA')).rejects.toThrow(/damaged/);
+  });
+
+  it('refuses links that are too long or inflate past the size limit (a deflate bomb)', async () => {
+    await expect(decodeShareHash(`#s=${'A'.repeat(MAX_SHARE_CHARS + 1)}`)).rejects.toThrow(/too long/);
+    const bomb = await encodeShareHash(' '.repeat(MAX_SHARE_TEXT_BYTES + 1), null);
+    expect(bomb.length).toBeLessThan(MAX_SHARE_CHARS); // tiny link…
+    await expect(decodeShareHash(bomb)).rejects.toThrow(/too large/); // …refused when it inflates
   });
 });

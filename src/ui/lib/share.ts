@@ -4,6 +4,11 @@
  * event. Compression uses the platform's CompressionStream('deflate-raw').
  */
 
+/** Longest `#s=` value accepted (base64url characters): links beyond it are refused, not parsed. */
+export const MAX_SHARE_CHARS = 1 << 20;
+/** Largest scenario text a link may inflate to: a deflate bomb stops here. */
+export const MAX_SHARE_TEXT_BYTES = 4 << 20;
+
 /** What a share link carries. */
 export interface SharedState {
   text: string;
@@ -11,9 +16,27 @@ export interface SharedState {
   at: number | null;
 }
 
-async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Blob([bytes as BlobPart]).stream().pipeThrough(stream);
-  return new Uint8Array(await new Response(out).arrayBuffer());
+async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream, limit = Infinity): Promise<Uint8Array> {
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(stream).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new RangeError(`inflates to more than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 /** base64url without padding (RFC 4648 §5). */
@@ -51,12 +74,14 @@ export async function decodeShareHash(hash: string): Promise<SharedState | null>
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const s = params.get('s');
   if (s === null) return null;
+  if (s.length > MAX_SHARE_CHARS) throw new Error(`the share link is too long (${s.length} characters; at most ${MAX_SHARE_CHARS}): open the file instead`);
   const packed = fromBase64Url(s);
   if (!packed) throw new Error('the share link is damaged: its #s= part is not base64url');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await pipe(packed, new DecompressionStream('deflate-raw')));
-  } catch {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await pipe(packed, new DecompressionStream('deflate-raw'), MAX_SHARE_TEXT_BYTES));
+  } catch (e) {
+    if (e instanceof RangeError) throw new Error(`the share link's scenario is too large (it ${e.message}; at most ${MAX_SHARE_TEXT_BYTES} bytes)`);
     throw new Error('the share link is damaged: its #s= part does not inflate (was it cut short?)');
   }
   const atText = params.get('at');
