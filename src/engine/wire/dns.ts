@@ -323,7 +323,8 @@ export function readDnsName(b: Uint8Array, msgOff: number, msgLen: number, pos: 
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8');
+// ignoreBOM: a TXT string that starts with U+FEFF keeps it (the default decoder drops it).
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Splits a presentation name into label bytes (RFC 1035 §5.1 escapes; other text as UTF-8), or returns an error message. */
 export function dnsNameLabels(name: string): Uint8Array[] | string {

@@ -268,7 +268,8 @@ export function formatMatch(m: Match): string {
       return s;
     }
     case 'nfacct':
-      return ` --nfacct-name ${m.name}`;
+      // libxt_nfacct saves the name with xtables_save_string, as comments are.
+      return ` --nfacct-name ${saveString(m.name)}`;
   }
 }
 
