@@ -389,7 +389,7 @@ test.describe('the app', () => {
   test('names and messages from the file are shown as text, never as markup', async ({ page }) => {
     const problems = watch(page);
     await openApp(page);
-    const evil = '<img src=x onerror="window.__xss=1">';
+    const evil = '"><script>window.__xss=2</script><img src=x onerror="window.__xss=1">';
     const text = CLUSTERIP.replace('name: client resolves the Service name', `name: '${evil} resolves'`).replace(/description: .*/, `description: '<b>bold</b> ${evil}'`);
     await loadAndRun(page, text);
     await expect(shell(page)).toHaveAttribute('data-status', 'ready');
@@ -401,7 +401,7 @@ test.describe('the app', () => {
     // A bad name in a manifest comes back in an error message: still text.
     await loadAndRun(page, CLUSTERIP.replace('  name: client\n', `  name: '${evil}'\n`));
     await page.locator('#tab-scenario').click();
-    await expect(page.locator('#problems li').first()).toContainText('<img src=x onerror=');
+    await expect(page.locator('#problems li').first()).toContainText('"><script>window.__xss=2</script><img src=x onerror=');
     await expect(page.locator('kw-scenario-editor .inline-msg').first()).toContainText('<img src=x onerror=');
     const imgs = await page.evaluate(() => {
       const count = (root: Document | ShadowRoot): number =>
