@@ -241,8 +241,8 @@ describe('a 10,000-service KUBE-SERVICES', () => {
     };
     const indexed = time(traverse, 100_000);
     const linear = time(traverseLinear, 500);
-    // Typically ~0.1 µs indexed vs tens of µs linear.
-    expect(indexed).toBeLessThan(2_000);
+    // Typically ~0.1 µs indexed vs tens of µs linear. Only the ratio is asserted: both sides
+    // slow down together on a loaded machine, absolute speed is the benchmark's business.
     expect(linear / indexed).toBeGreaterThan(20);
   });
 });
