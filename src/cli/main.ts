@@ -3,7 +3,7 @@
  * module (with its helpers under src/cli) that uses Node APIs. Exit codes: 0 success / all
  * expectations pass, 1 some fail, 2 invalid input or usage.
  */
-import { benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
+import { benchCluster, benchStar, formatBench, parseBenchArgs } from './bench/bench.ts';
 import { runCommand } from './commands/run.ts';
 import { digCommand, getCommand, iptablesSaveCommand, rulesCommand } from './commands/inspect.ts';
 
@@ -20,8 +20,11 @@ usage:
       kubectl-style views of the cluster the file describes
   kubewire dig FILE [--from pod/NAME] QNAME [TYPE] [+short] [--json]
       a query through the pod's resolver (search list and ndots as in the pod), printed as dig prints it
-  kubewire bench [--json] [--packets N] [--k K] [--servers S] [--repeats R] [--no-peer]
-      the star-echo workload beside the ns-3 peer (shared/docs/performance.md)
+  kubewire bench [--workload star|cluster|all] [--json] [--repeats R]
+                 [--packets N] [--k K] [--servers S] [--no-peer]
+                 [--nodes N] [--pods-per-node P] [--services S] [--requests R] [--local-share F]
+      star: the star-echo workload beside the ns-3 peer (shared/docs/performance.md);
+      cluster: a 5,000-node, 150,000-pod, 10,000-Service cluster and 100,000 HTTP requests (docs/performance.md)
   kubewire --help
 
 exit codes: 0 ok, 1 expectations failed, 2 invalid input or usage`;
@@ -38,9 +41,13 @@ export async function main(args: string[]): Promise<number> {
       case 'bench': {
         const o = parseBenchArgs(rest);
         const log = o.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
-        const report = await benchStar(o, log);
-        if (o.json) console.log(JSON.stringify(report));
-        else console.log(formatBench(report));
+        const reports = [];
+        if (o.workload !== 'cluster') reports.push(await benchStar(o, log));
+        if (o.workload !== 'star') reports.push(benchCluster(o, log));
+        for (const report of reports) {
+          if (o.json) console.log(JSON.stringify(report));
+          else console.log(formatBench(report));
+        }
         return 0;
       }
       case 'run':

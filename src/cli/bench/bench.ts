@@ -1,24 +1,41 @@
 /**
- * `kubewire bench`: the star-echo workload run by our engine and, in the same command, by the
- * ns-3 peer (shared/docs/performance.md), printed side by side with the ratio. `--json` prints
- * one JSON object per workload.
+ * `kubewire bench`: the workloads of docs/performance.md, timed in this process.
+ * - star: the star-echo workload run by our engine and, in the same command, by the ns-3 peer
+ *   (shared/docs/performance.md), printed side by side with the ratio;
+ * - cluster: "cluster-at-limits", a generated cluster at Kubernetes' scalability thresholds
+ *   built through the control plane, then HTTP requests by DNS name from random pods.
+ * `--json` prints one JSON object per workload, one per line. The engine reads no clock, so the
+ * phases are timed here.
  */
 import { runStar, type StarResult } from '../../engine/workloads/star-echo.ts';
 import { kubeNodeFilter } from '../../engine/workloads/filters.ts';
+import { ClusterAtLimits, type ClusterAtLimitsResult } from '../../engine/workloads/cluster-at-limits.ts';
 import { runNs3Peer, type Ns3PeerResult } from './peer-ns3.ts';
+
+export type BenchWorkload = 'star' | 'cluster' | 'all';
 
 export interface BenchOptions {
   json: boolean;
+  workload: BenchWorkload;
   packets: number;
   k: number;
   servers: number;
   peer: boolean;
   repeats: number;
+  /** cluster-at-limits sizes. */
+  nodes: number;
+  podsPerNode: number;
+  services: number;
+  requests: number;
+  localShare: number;
 }
 
 /** One workload's figures, as `--json` prints them. */
-export interface BenchReport {
-  workload: string;
+export type BenchReport = StarBenchReport | ClusterBenchReport;
+
+/** The star workload's figures. */
+export interface StarBenchReport {
+  workload: 'star';
   packets: number;
   packetHops: number;
   events: number;
@@ -50,9 +67,84 @@ export interface BenchReport {
   matchesPeer: boolean | null;
 }
 
+/** Heap and RSS at one point, bytes. */
+export interface MemoryFigures {
+  heapUsedBytes: number;
+  rssBytes: number;
+}
+
+/** The cluster-at-limits workload's figures (seconds are wall-clock medians over the repeats). */
+export interface ClusterBenchReport {
+  workload: 'cluster';
+  /** IP packets the hosts originated during the requests (packet-hops count each link they crossed). */
+  packets: number;
+  packetHops: number;
+  events: number;
+  /** The request phase: from the first request to the last answer. */
+  seconds: number;
+  packetHopsPerSec: number;
+  eventsPerSec: number;
+  peakRssBytes: number;
+  /** Generating the objects plus the control plane (API server, controllers, scheduler, IPAM, EndpointSlices). */
+  loadSeconds: number;
+  generateSeconds: number;
+  controllersSeconds: number;
+  /** kube-proxy's full sync on one node: the iptables-restore text. */
+  renderOneNodeSeconds: number;
+  /** iptables-restore of that text into a netfilter, then compiling it for evaluation. */
+  rulesLoadSeconds: number;
+  /** The network: every node (sharing its ruleset), deferred pods, CoreDNS, the DNS records. */
+  worldSeconds: number;
+  /** Rules in one node's netfilter (all tables), user chains, and the restore text's lines and bytes. */
+  rulesPerNode: number;
+  chainsPerNode: number;
+  rulesLinesPerNode: number;
+  rulesBytesPerNode: number;
+  requests: number;
+  /** Requests answered 200 by a pod of the Service asked for. */
+  ok: number;
+  failures: Record<string, number>;
+  latencyP50Ns: number;
+  latencyP99Ns: number;
+  latencyMaxNs: number;
+  /** Distinct kube-proxy rulesets among the nodes; rulesets parsed and compiled in full; overlays (own chains and rules). */
+  distinctRulesets: number;
+  netfilterRulesetsBuilt: number;
+  overlays: number;
+  overlayChains: number;
+  overlayRules: number;
+  sharing: string[];
+  cluster: {
+    nodes: number;
+    pods: number;
+    services: number;
+    endpointSlices: number;
+    endpoints: number;
+    podsMaterialized: number;
+    conntrackEntries: number;
+    nodeDependentServicePorts: number;
+  };
+  memory: { afterLoad: MemoryFigures; afterRun: MemoryFigures };
+  /** CPU seconds (user + system, this process) per phase of the last repeat. */
+  cpuSeconds: Record<string, number>;
+}
+
 /** Parses bench flags; throws with a usage message on junk. */
 export function parseBenchArgs(args: string[]): BenchOptions {
-  const o: BenchOptions = { json: false, packets: 1_000_000, k: 16, servers: 0, peer: true, repeats: 1 };
+  const o: BenchOptions = {
+    json: false,
+    workload: 'all',
+    packets: 1_000_000,
+    k: 16,
+    servers: 0,
+    peer: true,
+    repeats: 1,
+    nodes: 5_000,
+    podsPerNode: 30,
+    services: 10_000,
+    requests: 100_000,
+    localShare: 0.5,
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -64,12 +156,28 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     };
     switch (flag) {
       case '--json': o.json = true; break;
+      case '--workload': {
+        const v = inline ?? args[++i];
+        if (v !== 'star' && v !== 'cluster' && v !== 'all') throw new Error(`--workload takes star, cluster or all, got ${v ?? 'nothing'}`);
+        o.workload = v;
+        break;
+      }
+      case '--nodes': o.nodes = Math.max(1, val()); break;
+      case '--pods-per-node': o.podsPerNode = Math.max(1, val()); break;
+      case '--services': o.services = Math.max(1, val()); break;
+      case '--requests': o.requests = val(); break;
+      case '--local-share': {
+        const v = Number(inline ?? args[++i]);
+        if (!(v >= 0 && v <= 1)) throw new Error('--local-share takes a fraction from 0 to 1');
+        o.localShare = v;
+        break;
+      }
       case '--packets': o.packets = val(); break;
       case '--k': o.k = val(); break;
       case '--servers': o.servers = val(); break;
       case '--repeats': o.repeats = Math.max(1, val()); break;
       case '--no-peer': o.peer = false; break;
-      default: throw new Error(`unknown bench option ${a} (options: --json --packets N --k K --servers S --repeats R --no-peer)`);
+      default: throw new Error(`unknown bench option ${a} (options: --workload star|cluster|all --json --packets N --k K --servers S --repeats R --no-peer --nodes N --pods-per-node P --services S --requests R --local-share F)`);
     }
   }
   return o;
@@ -81,7 +189,7 @@ function median(xs: number[]): number {
 }
 
 /** Runs the star workload (best of `repeats` by median time) and its peer; returns the report. */
-export async function benchStar(o: BenchOptions, log: (s: string) => void): Promise<BenchReport> {
+export async function benchStar(o: BenchOptions, log: (s: string) => void): Promise<StarBenchReport> {
   let peer: Ns3PeerResult | null = null;
   if (o.peer) {
     log(`ns-3 peer: star-echo k=${o.k} packets=${o.packets} servers=${o.servers} …`);
@@ -97,7 +205,7 @@ export async function benchStar(o: BenchOptions, log: (s: string) => void): Prom
   }
   const seconds = median(times);
   const res = result!;
-  const report: BenchReport = {
+  const report: StarBenchReport = {
     workload: 'star',
     packets: o.packets,
     packetHops: res.packetHops,
@@ -138,6 +246,104 @@ export async function benchStar(o: BenchOptions, log: (s: string) => void): Prom
   return report;
 }
 
+function memoryNow(): MemoryFigures {
+  const m = process.memoryUsage();
+  return { heapUsedBytes: m.heapUsed, rssBytes: m.rss };
+}
+
+/**
+ * Runs cluster-at-limits `repeats` times (each from scratch), timing each phase; reports the
+ * medians and the last run's figures.
+ */
+export function benchCluster(o: BenchOptions, log: (s: string) => void): ClusterBenchReport {
+  const times = new Map<string, number[]>();
+  let cpu: Record<string, number> = {};
+  let res: ClusterAtLimitsResult | null = null;
+  let afterLoad = memoryNow();
+  let afterRun = memoryNow();
+  let rules = { rules: 0, chains: 0, lines: 0, bytes: 0 };
+  for (let r = 0; r < o.repeats; r++) {
+    log(`kubewire: cluster-at-limits run ${r + 1}/${o.repeats}: ${o.nodes} nodes, ${o.nodes * o.podsPerNode} pods, ${o.services} services, ${o.requests} requests …`);
+    const w = new ClusterAtLimits({ nodes: o.nodes, podsPerNode: o.podsPerNode, services: o.services, requests: o.requests, localTrafficShare: o.localShare });
+    cpu = {};
+    const phase = <T>(name: string, f: () => T): T => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const out = f();
+      const s = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      cpu[name] = round((c.user + c.system) / 1e6, 3);
+      times.set(name, [...(times.get(name) ?? []), s]);
+      const m = process.memoryUsage();
+      log(`  ${name.padEnd(11)} ${s.toFixed(2)} s  heap ${(m.heapUsed / 1048576).toFixed(0)} MB  rss ${(m.rss / 1048576).toFixed(0)} MB`);
+      return out;
+    };
+    phase('generate', () => w.generate());
+    phase('controllers', () => w.reconcile());
+    phase('render', () => w.renderRules());
+    rules = phase('rulesLoad', () => w.loadRules());
+    phase('world', () => w.buildWorld());
+    afterLoad = memoryNow();
+    res = phase('run', () => w.run());
+    afterRun = memoryNow();
+  }
+  const t = (name: string): number => round(median(times.get(name) ?? [0]), 3);
+  const x = res!;
+  const seconds = t('run');
+  const sharing = [
+    x.distinctRulesets === 1
+      ? `all ${x.nodes} nodes have byte-identical kube-proxy rules (no generated Service uses a Local traffic policy), so they share one parsed and compiled netfilter ruleset`
+      : `${x.distinctRulesets} distinct kube-proxy rulesets among ${x.nodes} nodes (${x.nodeDependentServicePorts} service ports use node-local endpoints, externalTrafficPolicy Local): nodes with equal rules share one object; ${x.netfilterRulesetsBuilt} ruleset(s) parsed and compiled in full, ${x.overlays} overlay(s) holding only their differing chains (${x.overlayChains} chains, ${x.overlayRules} rules in all, ${(x.overlayRules / Math.max(1, x.overlays)).toFixed(1)} rules per overlay against ${rules.rules} in a full ruleset)`,
+    'shared: the rules, their compiled indexes and packet counters (iptables-save -c would show cluster-wide counts); per node: conntrack, routes, ARP, sockets, the random streams of -m statistic',
+    `pods are deferred: ${x.podsMaterialized} of ${x.pods} pod network namespaces were made, when traffic first reached them or they sent`,
+    'node network: a cloud fabric (pod-subnet routes in the underlay router, ARP answered by the fabric, no conntrack in the fabric)',
+  ];
+  return {
+    workload: 'cluster',
+    packets: x.ipPacketsSent,
+    packetHops: x.packetHops,
+    events: x.events,
+    seconds,
+    packetHopsPerSec: Math.round(x.packetHops / seconds),
+    eventsPerSec: Math.round(x.events / seconds),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    loadSeconds: round(t('generate') + t('controllers'), 3),
+    generateSeconds: t('generate'),
+    controllersSeconds: t('controllers'),
+    renderOneNodeSeconds: t('render'),
+    rulesLoadSeconds: t('rulesLoad'),
+    worldSeconds: t('world'),
+    rulesPerNode: rules.rules,
+    chainsPerNode: rules.chains,
+    rulesLinesPerNode: rules.lines,
+    rulesBytesPerNode: rules.bytes,
+    requests: x.requests,
+    ok: x.ok,
+    failures: { ...x.failures },
+    latencyP50Ns: x.latencyP50Ns,
+    latencyP99Ns: x.latencyP99Ns,
+    latencyMaxNs: x.latencyMaxNs,
+    distinctRulesets: x.distinctRulesets,
+    netfilterRulesetsBuilt: x.netfilterRulesetsBuilt,
+    overlays: x.overlays,
+    overlayChains: x.overlayChains,
+    overlayRules: x.overlayRules,
+    sharing,
+    cluster: {
+      nodes: x.nodes,
+      pods: x.pods,
+      services: x.services,
+      endpointSlices: x.endpointSlices,
+      endpoints: x.endpoints,
+      podsMaterialized: x.podsMaterialized,
+      conntrackEntries: x.conntrackEntries,
+      nodeDependentServicePorts: x.nodeDependentServicePorts,
+    },
+    memory: { afterLoad, afterRun },
+    cpuSeconds: cpu,
+  };
+}
+
 function round(x: number, d: number): number {
   const m = 10 ** d;
   return Math.round(x * m) / m;
@@ -145,7 +351,27 @@ function round(x: number, d: number): number {
 
 /** Human-readable lines for a report. */
 export function formatBench(r: BenchReport): string {
-  const mb = (b: number | null | undefined) => (b == null ? 'n/a' : `${(b / 1048576).toFixed(0)} MB`);
+  return r.workload === 'star' ? formatStar(r) : formatCluster(r);
+}
+
+const mb = (b: number | null | undefined) => (b == null ? 'n/a' : `${(b / 1048576).toFixed(0)} MB`);
+
+function formatCluster(r: ClusterBenchReport): string {
+  const c = r.cluster;
+  const n = (x: number) => x.toLocaleString('en');
+  const fails = Object.entries(r.failures).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `workload cluster: ${n(c.nodes)} nodes, ${n(c.pods)} pods, ${n(c.services)} services, ${n(c.endpoints)} endpoints in ${n(c.endpointSlices)} EndpointSlices`,
+    `  load      ${r.loadSeconds.toFixed(2)} s (objects ${r.generateSeconds.toFixed(2)} s, controllers ${r.controllersSeconds.toFixed(2)} s); render one node ${r.renderOneNodeSeconds.toFixed(2)} s → ${(r.loadSeconds + r.renderOneNodeSeconds).toFixed(2)} s`,
+    `  rules     ${n(r.rulesPerNode)} rules, ${n(r.chainsPerNode)} chains, ${n(r.rulesLinesPerNode)} lines, ${mb(r.rulesBytesPerNode)} of restore text per node; iptables-restore + compile ${r.rulesLoadSeconds.toFixed(2)} s; world ${r.worldSeconds.toFixed(2)} s`,
+    `  sharing   ${n(r.distinctRulesets)} distinct ruleset(s): ${r.netfilterRulesetsBuilt} parsed in full, ${n(r.overlays)} overlays (${(r.overlayRules / Math.max(1, r.overlays)).toFixed(1)} rules each); ${n(c.podsMaterialized)} pods made on demand`,
+    `  requests  ${n(r.requests)} (${n(r.ok)} ok${fails ? `; ${fails}` : ''}), latency p50 ${(r.latencyP50Ns / 1000).toFixed(1)} µs, p99 ${(r.latencyP99Ns / 1000).toFixed(1)} µs`,
+    `  kubewire  ${r.seconds.toFixed(3)} s  ${n(r.packetHopsPerSec)} packet-hops/s  ${n(r.eventsPerSec)} events/s  (${n(r.packetHops)} packet-hops, ${n(r.events)} events)`,
+    `  memory    peak RSS ${mb(r.peakRssBytes)}; after load heap ${mb(r.memory.afterLoad.heapUsedBytes)}, after run heap ${mb(r.memory.afterRun.heapUsedBytes)}`,
+  ].join('\n');
+}
+
+function formatStar(r: StarBenchReport): string {
   const lines = [
     `workload ${r.workload}: ${r.packets.toLocaleString('en')} requests, ${r.packetHops.toLocaleString('en')} packet-hops, ${r.events.toLocaleString('en')} events`,
     `  kubewire  ${r.seconds.toFixed(3)} s  ${r.packetHopsPerSec.toLocaleString('en')} packet-hops/s  ${r.eventsPerSec.toLocaleString('en')} events/s  peak RSS ${mb(r.peakRssBytes)}`,

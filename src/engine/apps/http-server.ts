@@ -84,6 +84,8 @@ export interface HttpServerOptions {
   readonly epochMs?: number;
   /** Called for every response sent. */
   readonly onServe?: (e: HttpServeEvent) => void;
+  /** Keep every response in `log` (default true). */
+  readonly keepLog?: boolean;
 }
 
 /** A listening server. */
@@ -361,6 +363,7 @@ class Server implements HttpServer {
   }
 
   private record(c: TcpConnection, method: string, target: string, status: number, body: string, closing: boolean, request: HttpRequest | null): void {
+    if (this.opts.keepLog === false && this.opts.onServe === undefined) return;
     const e: HttpServeEvent = {
       time: this.host.now,
       port: this.port,
@@ -376,7 +379,7 @@ class Server implements HttpServer {
       request,
       flow: c.flow,
     };
-    this.log.push(e);
+    if (this.opts.keepLog !== false) this.log.push(e);
     this.opts.onServe?.(e);
   }
 }

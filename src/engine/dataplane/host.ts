@@ -66,6 +66,9 @@ const ARP_RETRY_NS = 1_000_000_000;
 const ARP_TRIES = 3;
 const EV_ARP_RETRY = 1;
 
+/** The traversal result of hosts without a netfilter: nat is always NONE (it is never evaluated into). */
+const NO_FILTER: TraverseResult = newTraverseResult();
+
 /** A host's addresses are LOCAL for `-m addrtype`; so is 127/8. */
 const LOOPBACK = new Cidr(0x7f000000, 8);
 
@@ -76,28 +79,42 @@ export class Host implements NfEnv, EventTarget {
   /** ARP cache: IPv4 → MAC. */
   readonly neighbors = new Map<number, number>();
   /** Packets waiting for ARP, by next-hop address. */
-  private readonly arpPending = new Map<number, { dev: Device; queue: Packet[]; tries: number }>();
+  /** Made on the first ARP request this host sends. */
+  private arpPending: Map<number, { dev: Device; queue: Packet[]; tries: number }> | null = null;
   netfilter: PacketFilter | null = null;
   /** Consulted before the main routing table for forwarded packets. */
   forwardPolicy: ForwardPolicy | null = null;
+  /**
+   * Called when a next hop's MAC is not in the neighbour table, before ARP: returns the MAC when
+   * something answers at once (a cloud fabric's ARP responder, as VPC networks have), or
+   * undefined to ARP as usual — after perhaps bringing the neighbour into being (a network
+   * namespace created on demand). Null: always ARP.
+   */
+  neighborMiss: ((addr: number, dev: Device) => number | undefined) | null = null;
   /** net.ipv4.ip_forward */
   ipForward = false;
   /** net.bridge.bridge-nf-call-iptables: bridged IPv4 crosses iptables (see bridgeNetfilter). */
   bridgeNfCallIptables = false;
+  /**
+   * nf_conntrack is loaded, as on every Linux host kubewire models. False for a router that
+   * keeps no connection state (a cloud fabric): its packets carry no conntrack entry.
+   */
+  tracksConnections = true;
   /** net.ipv4.conf.all.route_localnet-free view of which addresses are ours. */
   private readonly localAddrs = new Map<number, Device>();
   readonly udpSockets = new Map<number, UdpHandler>();
-  readonly tcp: TcpStack;
+  private tcpStack: TcpStack | null = null;
   echoReplyHandler: EchoReplyHandler | null = null;
   /** ICMP errors about our echo requests ("Destination Host Unreachable", "Time to live exceeded"). */
   echoErrorHandler: EchoErrorHandler | null = null;
   up = true;
-  /** Seeded streams: netfilter statistic draws, ephemeral ports, ISNs. */
-  readonly rand: RandomStream;
-  readonly portRand: RandomStream;
+  private randStream: RandomStream | null = null;
+  private portRandStream: RandomStream | null = null;
   private ipId = 1;
-  private readonly nfPkt: NfPacket = { src: 0, dst: 0, proto: 0, sport: 0, dport: 0, icmpType: -1, inIface: '', outIface: '', mark: 0, ctState: 0, ctStatus: 0, length: 0 };
-  private readonly nfOut: TraverseResult = newTraverseResult();
+  /** Made when a netfilter is first consulted: most pods of a cluster have none. */
+  private nfPkt: NfPacket | null = null;
+  /** NO_FILTER (nat NONE, never written) until a netfilter is first consulted. */
+  private nfOut: TraverseResult = NO_FILTER;
   /** Per-protocol counters, like `netstat -s`. */
   readonly stats = { ipIn: 0, ipForwarded: 0, ipDelivered: 0, ipOut: 0, dropped: 0 };
 
@@ -105,10 +122,25 @@ export class Host implements NfEnv, EventTarget {
     readonly net: Network,
     readonly name: string,
   ) {
-    this.rand = net.sim.rng.stream(`host/${name}/netfilter`);
-    this.portRand = net.sim.rng.stream(`host/${name}/ports`);
-    this.tcp = new TcpStack(this);
     net.hosts.push(this);
+  }
+
+  // The TCP stack and the seeded streams are made on first use (the same streams, since a
+  // stream is named): a cluster has many hosts that never open a socket or draw a number.
+
+  /** The host's TCP sockets. */
+  get tcp(): TcpStack {
+    return (this.tcpStack ??= new TcpStack(this));
+  }
+
+  /** Seeded stream for netfilter statistic draws and NAT port choice. */
+  get rand(): RandomStream {
+    return (this.randStream ??= this.net.sim.rng.stream(`host/${this.name}/netfilter`));
+  }
+
+  /** Seeded stream for ephemeral ports. */
+  get portRand(): RandomStream {
+    return (this.portRandStream ??= this.net.sim.rng.stream(`host/${this.name}/ports`));
   }
 
   // ---- NfEnv -------------------------------------------------------------------------------
@@ -380,7 +412,11 @@ export class Host implements NfEnv, EventTarget {
       dev.transmit(pkt);
       return;
     }
-    const mac = nextHop === 0xffffffff ? BROADCAST_MAC : this.neighbors.get(nextHop);
+    let mac = nextHop === 0xffffffff ? BROADCAST_MAC : this.neighbors.get(nextHop);
+    if (mac === undefined && this.neighborMiss !== null) {
+      mac = this.neighborMiss(nextHop, dev);
+      if (mac !== undefined) this.neighbors.set(nextHop, mac);
+    }
     if (mac === undefined) {
       this.arpQueue(dev, nextHop, pkt);
       return;
@@ -401,10 +437,11 @@ export class Host implements NfEnv, EventTarget {
   // ---- ARP (RFC 826) -----------------------------------------------------------------------
 
   private arpQueue(dev: Device, nextHop: number, pkt: Packet): void {
-    let p = this.arpPending.get(nextHop);
+    const pending = (this.arpPending ??= new Map());
+    let p = pending.get(nextHop);
     if (!p) {
       p = { dev, queue: [], tries: 0 };
-      this.arpPending.set(nextHop, p);
+      pending.set(nextHop, p);
       this.sendArp(dev, 1, BROADCAST_MAC, nextHop, 0);
       p.tries = 1;
       this.net.sim.schedule(ARP_RETRY_NS, this, EV_ARP_RETRY, nextHop);
@@ -414,10 +451,10 @@ export class Host implements NfEnv, EventTarget {
   }
 
   private arpRetry(nextHop: number): void {
-    const p = this.arpPending.get(nextHop);
+    const p = this.arpPending?.get(nextHop);
     if (!p) return;
     if (p.tries >= ARP_TRIES) {
-      this.arpPending.delete(nextHop);
+      this.arpPending!.delete(nextHop);
       for (const q of p.queue) {
         this.sendIcmpError(q, null, 3, 1); // host unreachable
         this.dropPacket(q, p.dev, DropReason.NeighborUnreachable);
@@ -474,9 +511,9 @@ export class Host implements NfEnv, EventTarget {
 
   private learnNeighbor(ip: number, mac: number): void {
     this.neighbors.set(ip, mac);
-    const p = this.arpPending.get(ip);
+    const p = this.arpPending?.get(ip);
     if (p) {
-      this.arpPending.delete(ip);
+      this.arpPending!.delete(ip);
       for (const q of p.queue) this.ethTransmit(p.dev, mac, ETHERTYPE_IPV4, q);
     }
   }
@@ -485,6 +522,12 @@ export class Host implements NfEnv, EventTarget {
 
   /** Finds or creates the packet's conntrack entry (nf_conntrack_in). */
   private ctLookup(pkt: Packet): void {
+    if (!this.tracksConnections) {
+      pkt.ct = null;
+      pkt.ctNew = false;
+      pkt.ctRelated = false;
+      return;
+    }
     const b = pkt.buf;
     const ip = HEADROOM;
     const proto = b[ip + IPV4.PROTO]!;
@@ -595,7 +638,7 @@ export class Host implements NfEnv, EventTarget {
     if (!(e.status & (CtStatus.SRC_NAT | CtStatus.DST_NAT))) return false;
     const b = pkt.buf;
     const ip = HEADROOM;
-    const other = e.tuples[1 - pkt.ctDir]!;
+    const other = e.tuple(1 - pkt.ctDir);
     const wantAddr = which === 0 ? other.dst : other.src;
     const wantPort = which === 0 ? other.dport : other.sport;
     if (pkt.ctRelated) return this.natIcmpError(pkt, which, hook);
@@ -629,13 +672,13 @@ export class Host implements NfEnv, EventTarget {
     const q = l4 + 8;
     // The quoted packet travelled in the opposite direction; give it that direction's post-NAT tuple.
     const dir = pkt.ctDir;
-    const quotedTarget = e.tuples[dir]!; // inverse of what the quoted packet should show
+    const quotedTarget = e.tuple(dir); // inverse of what the quoted packet should show
     const before = this.net.tracer.enabled ? this.tupleText(pkt) : '';
     const outerAddr = readU32(b, ip + (which === 0 ? IPV4.SRC : IPV4.DST));
     // Quoted packet: its src/dst swap roles relative to the outer header.
     rewriteAddrPort(b, q, which === 0 ? 1 : 0, which === 0 ? quotedTarget.dst : quotedTarget.src, which === 0 ? quotedTarget.dport : quotedTarget.sport);
     // The outer address follows: for un-DNAT the error's source becomes the original destination.
-    const other = e.tuples[1 - dir]!;
+    const other = e.tuple(1 - dir);
     const want = which === 0 ? other.dst : other.src;
     let changed = false;
     if (outerAddr !== want && !this.isLocal(outerAddr)) {
@@ -677,10 +720,14 @@ export class Host implements NfEnv, EventTarget {
   /** Runs `hook`; returns false when the packet was dropped or rejected (already handled). */
   private runHook(hook: Hook, pkt: Packet, inIface: string, outIface: string, _route?: Route): boolean {
     const nf = this.netfilter;
-    const out = this.nfOut;
+    let out = this.nfOut;
+    if (!nf) {
+      if (out !== NO_FILTER) out.nat = NatKind.NONE;
+      return true;
+    }
+    if (out === NO_FILTER) out = this.nfOut = newTraverseResult();
     out.nat = NatKind.NONE;
-    if (!nf) return true;
-    const p = this.nfPkt;
+    const p = (this.nfPkt ??= { src: 0, dst: 0, proto: 0, sport: 0, dport: 0, icmpType: -1, inIface: '', outIface: '', mark: 0, ctState: 0, ctStatus: 0, length: 0 });
     const b = pkt.buf;
     const ip = HEADROOM;
     const proto = b[ip + IPV4.PROTO]!;

@@ -10,6 +10,13 @@
  * Node N's bridge cbr0 holds 10.x.N.1 and is its pods' default gateway; each node routes the
  * other nodes' pod subnets via their node IPs on the underlay. Bridged traffic between pods of
  * one node crosses iptables (br_netfilter), as kubelet requires.
+ *
+ * For clusters at Kubernetes' scale limits (5,000 nodes, 150,000 pods) three options keep the
+ * cost linear: `podRoutes: 'underlay'` puts the pod-subnet routes in the underlay router (a
+ * cloud VPC route table) instead of on every node; `fabricArp` makes the underlay answer ARP for
+ * its members as cloud fabrics do, so the node network never floods; and deferred pods
+ * (`deferPod`) get their network namespace only when a packet first needs it. Nodes may share
+ * one netfilter ruleset object when their kube-proxy rules are identical (`addNode`'s `rules`).
  */
 import { Cidr, formatIpv4, ipv4 } from '../wire/addr.ts';
 import { LinkLayer } from '../trace/events.ts';
@@ -35,6 +42,31 @@ export interface ClusterNetworkOptions {
   kubeProxy: KubeProxyConfig;
   /** The node network (node NICs, clients, cloud LB). */
   nodeCIDR: Cidr;
+  /**
+   * Where the routes to each node's pod subnet live: 'nodes' (default) — on every other node,
+   * via that node's address (kubenet, kindnet); 'underlay' — in the underlay router only (a
+   * cloud VPC route table, as GKE routes-based clusters use), so nodes send off-node pod
+   * traffic to their default gateway: O(nodes) routes in all instead of O(nodes²).
+   */
+  podRoutes?: 'nodes' | 'underlay';
+  /**
+   * The underlay is a cloud fabric: it answers ARP for its members itself (in the hypervisor),
+   * its switch has a static entry per port, so no broadcast ever crosses the node network, and
+   * its router keeps no conntrack state.
+   */
+  fabricArp?: boolean;
+  /**
+   * Whether pod namespaces track connections (default true). Linux registers conntrack in a
+   * network namespace only when a ruleset there needs it (since 4.10), so a pod without
+   * iptables rules tracks nothing; false models that and saves an entry per flow per pod.
+   */
+  podConntrack?: boolean;
+}
+
+/** kube-proxy's rules for a node made elsewhere: its netfilter (possibly one object shared by nodes with identical rules) and the text loaded into it. */
+export interface NodeRules {
+  readonly netfilter: Netfilter;
+  readonly text: string;
 }
 
 /** A node: its host, underlay NIC, pod bridge and subnet. */
@@ -63,6 +95,14 @@ export interface ClusterPod {
   readonly hostVeth: Device;
 }
 
+/** A pod registered with deferPod, not made yet. */
+interface DeferredPod {
+  readonly pod: Pod;
+  readonly key: string;
+  readonly ip: number;
+  readonly onCreate: ((cp: ClusterPod) => void) | undefined;
+}
+
 /** A host outside the cluster (external client, cloud LB) on the node network. */
 export interface ExternalHost {
   readonly name: string;
@@ -86,6 +126,12 @@ export class ClusterNetwork {
   private switchPorts = 0;
   /** Routes every external host gets (e.g. the LB pool via the cloud LB): see addExternalRoute. */
   private readonly externalRoutes: { readonly dst: Cidr; readonly via: number }[] = [];
+  /** fabricArp: the MAC behind each node-network address. */
+  private readonly fabric = new Map<number, number>();
+  /** Pods whose namespaces are made on demand (deferPod), by address. */
+  private readonly deferred = new Map<number, DeferredPod>();
+  /** The same, by "ns/name". */
+  private readonly deferredByKey = new Map<string, DeferredPod>();
 
   constructor(
     readonly net: Network,
@@ -98,6 +144,12 @@ export class ClusterNetwork {
     this.switchHost.addDevice(this.switch);
     this.switchHost.addAddress(this.switch, opts.nodeCIDR.at(1), opts.nodeCIDR.prefixLen);
     this.switchHost.ipForward = true;
+    if (opts.fabricArp) {
+      // A cloud fabric: it answers ARP itself and, as a VPC router, keeps no connection state.
+      this.fabric.set(opts.nodeCIDR.at(1), this.switch.mac);
+      this.switchHost.neighborMiss = (addr) => this.fabric.get(addr);
+      this.switchHost.tracksConnections = false;
+    }
   }
 
   /** The node network's gateway address (the underlay's own). */
@@ -109,16 +161,25 @@ export class ClusterNetwork {
     return { bandwidth: this.opts.bandwidth, delay: this.opts.latency, queueLimit: 1000 };
   }
 
-  /** Plugs a device into the underlay switch with a fresh link. */
-  private plugIntoSwitch(dev: Device): Link {
+  /** Plugs a device (owning node-network address `ip`) into the underlay switch with a fresh link. */
+  private plugIntoSwitch(dev: Device, ip: number): Link {
     const port = new Device(this.net, this.switchHost, `port${++this.switchPorts}`, LinkLayer.Ethernet, this.net.nextMac());
     this.switchHost.addDevice(port);
     this.switch.addPort(port);
+    if (this.opts.fabricArp) {
+      this.fabric.set(ip, dev.mac);
+      this.switch.learn(dev.mac, port);
+      dev.host.neighborMiss = (addr, out) => (out === dev ? this.fabric.get(addr) : undefined);
+    }
     return new Link(this.net, dev, port, this.underlayLink());
   }
 
-  /** Creates a node host from a Node object (InternalIP and spec.podCIDR filled in). */
-  addNode(node: Node): ClusterNode {
+  /**
+   * Creates a node host from a Node object (InternalIP and spec.podCIDR filled in). `rules`:
+   * kube-proxy's ruleset made by the caller (e.g. one object shared by every node whose rules
+   * are identical); without it the node starts with kube-proxy's rules for no Services.
+   */
+  addNode(node: Node, rules?: NodeRules): ClusterNode {
     const name = node.metadata.name;
     const ipText = nodeInternalIPs(node)[0];
     const podCidrText = node.spec?.podCIDR;
@@ -131,21 +192,35 @@ export class ClusterNetwork {
     const ip = ipv4(ipText);
     host.addAddress(nic, ip, this.opts.nodeCIDR.prefixLen);
     host.addRoute('0.0.0.0/0', nic, this.gateway, ip);
-    this.plugIntoSwitch(nic);
+    this.plugIntoSwitch(nic, ip);
     const podSubnet = Cidr.of(podCidrText);
     const bridge = new Bridge(this.net, host, 'cbr0', this.net.nextMac());
     host.addDevice(bridge);
     bridge.mtu = this.opts.mtu;
     host.addAddress(bridge, podSubnet.at(1), podSubnet.prefixLen);
-    // Routes to the nodes already present, and theirs to this one.
-    for (const other of this.nodes.values()) {
-      host.addRoute(other.podSubnet, nic, other.ip);
-      other.host.addRoute(podSubnet, other.nic, ip);
+    if (this.opts.podRoutes === 'underlay') {
+      this.switchHost.addRoute(podSubnet, this.switch, ip);
+    } else {
+      // Routes to the nodes already present, and theirs to this one.
+      for (const other of this.nodes.values()) {
+        host.addRoute(other.podSubnet, nic, other.ip);
+        other.host.addRoute(podSubnet, other.nic, ip);
+      }
     }
     for (const ext of this.externals.values()) host.addRoute(new Cidr(ext.ip, 32), nic, 0, ip);
-    const rulesText = this.renderRules(name, [ipText, formatIpv4(podSubnet.at(1))], [], []);
-    const netfilter = nodeNetfilter(this.opts.kubeProxy, rulesText);
+    const rulesText = rules?.text ?? this.renderRules(name, [ipText, formatIpv4(podSubnet.at(1))], [], []);
+    const netfilter = rules?.netfilter ?? nodeNetfilter(this.opts.kubeProxy, rulesText);
     host.netfilter = netfilter;
+    // A deferred pod of this node comes into being when the node first looks for its MAC.
+    const fabricMiss = host.neighborMiss;
+    host.neighborMiss = (addr, dev) => {
+      if (dev === bridge) {
+        const d = this.deferred.get(addr);
+        if (d !== undefined) this.createDeferred(d);
+        return undefined;
+      }
+      return fabricMiss?.(addr, dev);
+    };
     const cn: ClusterNode = { name, host, nic, bridge, ip, podSubnet, netfilter, rulesText, vethCount: 0 };
     this.nodes.set(name, cn);
     return cn;
@@ -162,6 +237,7 @@ export class ClusterNetwork {
     if (!ipText) throw new Error(`pod ${key} has no IP`);
     const ip = ipv4(ipText);
     const host = new Host(this.net, ns === 'default' ? pod.metadata.name : key);
+    if (this.opts.podConntrack === false) host.tracksConnections = false;
     const eth0 = host.nic('eth0');
     eth0.mtu = this.opts.mtu;
     // The node end is named like the CNI bridge plugin's: "veth" + 8 hex chars.
@@ -174,8 +250,49 @@ export class ClusterNetwork {
     new Link(this.net, eth0, hostVeth, {}); // veth: no serialisation, no delay
     host.addAddress(eth0, ip, node.podSubnet.prefixLen);
     host.addRoute('0.0.0.0/0', eth0, node.podSubnet.at(1));
+    // A deferred pod of the same node is on-link: it comes into being before this pod ARPs for it.
+    host.neighborMiss = (addr) => {
+      const d = this.deferred.get(addr);
+      if (d !== undefined) this.createDeferred(d);
+      return undefined;
+    };
     const cp: ClusterPod = { key, pod, host, ip, node, hostVeth };
     this.pods.set(key, cp);
+    return cp;
+  }
+
+  /**
+   * Registers a pod whose network namespace is made on demand (spec.nodeName and status.podIP
+   * filled in): when its node first needs its MAC (before ARPing for it), or when
+   * `materializePod` asks. `onCreate` then starts its programs. A 150,000-pod cluster pays only
+   * for the pods its traffic reaches.
+   */
+  deferPod(pod: Pod, onCreate?: (cp: ClusterPod) => void): void {
+    const ip = pod.status?.podIP;
+    if (!ip) throw new Error(`pod ${pod.metadata.name} has no IP`);
+    const d: DeferredPod = { pod, key: objectKey(namespaceOf(pod.metadata), pod.metadata.name), ip: ipv4(ip), onCreate };
+    this.deferred.set(d.ip, d);
+    this.deferredByKey.set(d.key, d);
+  }
+
+  /** The namespace of a pod ("ns/name"), made now if it was deferred; undefined for an unknown pod. */
+  materializePod(key: string): ClusterPod | undefined {
+    const cp = this.pods.get(key);
+    if (cp !== undefined) return cp;
+    const d = this.deferredByKey.get(key);
+    return d === undefined ? undefined : this.createDeferred(d);
+  }
+
+  /** Deferred pods not made yet. */
+  get deferredCount(): number {
+    return this.deferred.size;
+  }
+
+  private createDeferred(d: DeferredPod): ClusterPod {
+    this.deferred.delete(d.ip);
+    this.deferredByKey.delete(d.key);
+    const cp = this.addPod(d.pod);
+    d.onCreate?.(cp);
     return cp;
   }
 
@@ -199,7 +316,7 @@ export class ClusterNetwork {
     // On the node network it reaches everything else through the gateway; off it, the node network is on-link.
     if (onNodeNet) host.addRoute('0.0.0.0/0', nic, this.gateway, ip);
     else host.addRoute(this.opts.nodeCIDR, nic, 0, ip);
-    this.plugIntoSwitch(nic);
+    this.plugIntoSwitch(nic, ip);
     // Nodes reach it directly on the underlay (its replies need no SNAT: externalTrafficPolicy Local).
     if (!onNodeNet) {
       for (const n of this.nodes.values()) n.host.addRoute(new Cidr(ip, 32), n.nic, 0, n.ip);

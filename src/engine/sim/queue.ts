@@ -8,6 +8,12 @@
  * (time, seq, slot) triples. Cancellation sets a flag and the run loop skips the event
  * (ns-3 EventId::Cancel): no heap surgery. Nothing is allocated per event once the arrays
  * have grown to the peak number of pending events.
+ *
+ * When cancelled events come to outnumber live ones (a workload with 100,000 requests cancels
+ * a timeout per request, TCP its retransmission timers), the heap is compacted: the cancelled
+ * entries go, except the latest one, so the run loop stops ('idle' or 'time') exactly as it
+ * would have, and their targets are released. Order is untouched: it depends only on
+ * (time, seq).
  */
 
 /** An object that receives events. `kind` says which of its events; `a`, `b` are integer/number payloads. */
@@ -19,6 +25,8 @@ export interface EventTarget {
 export type EventHandle = number;
 
 const SLOT_SPACE = 1 << 22;
+/** Compaction runs when at least this many cancelled events are pending and they are the majority. */
+const COMPACT_MIN = 4096;
 
 export class EventQueue {
   private cap = 1024;
@@ -38,6 +46,8 @@ export class EventQueue {
   private freeTop = 0;
   private nextSlot = 0;
   private seq = 0;
+  /** Cancelled events still in the heap. */
+  private cancelledCount = 0;
 
   /** Number of pending events, cancelled ones included until they are popped. */
   get length(): number {
@@ -77,13 +87,67 @@ export class EventQueue {
     return seq * SLOT_SPACE + slot;
   }
 
-  /** Marks an event cancelled; a handle of an event that already ran is ignored. */
-  cancel(handle: EventHandle): void {
+  /**
+   * Marks an event cancelled; a handle of an event that already ran, or was cancelled, is
+   * ignored. `release` is told the target and payload of the event cancelled (the simulation
+   * frees a callback's closure at once).
+   */
+  cancel(handle: EventHandle, release?: (target: EventTarget, a: number) => void): void {
     const slot = handle % SLOT_SPACE;
     const seq = (handle - slot) / SLOT_SPACE;
-    if (slot < this.slotCap && this.slotSeq[slot] === seq && this.slotTarget[slot] !== null) {
+    if (slot < this.slotCap && this.slotSeq[slot] === seq && this.slotTarget[slot] !== null && this.slotCancelled[slot] === 0) {
       this.slotCancelled[slot] = 1;
+      this.cancelledCount++;
+      release?.(this.slotTarget[slot]!, this.slotA[slot]!);
+      if (this.cancelledCount >= COMPACT_MIN && this.cancelledCount * 2 > this.size) this.compact();
     }
+  }
+
+  /** Drops the cancelled entries but the latest (by time, seq), frees their slots, and rebuilds the heap. */
+  private compact(): void {
+    const hT = this.hTime, hS = this.hSeq, hSl = this.hSlot;
+    let keep = -1;
+    for (let i = 0; i < this.size; i++) {
+      if (this.slotCancelled[hSl[i]!] !== 1) continue;
+      if (keep < 0 || hT[i]! > hT[keep]! || (hT[i] === hT[keep] && hS[i]! > hS[keep]!)) keep = i;
+    }
+    let w = 0;
+    for (let i = 0; i < this.size; i++) {
+      const sl = hSl[i]!;
+      if (this.slotCancelled[sl] === 1 && i !== keep) {
+        this.slotTarget[sl] = null;
+        this.freeSlots[this.freeTop++] = sl;
+        continue;
+      }
+      hT[w] = hT[i]!;
+      hS[w] = hS[i]!;
+      hSl[w] = sl;
+      w++;
+    }
+    this.size = w;
+    this.cancelledCount = keep < 0 ? 0 : 1;
+    for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private siftDown(start: number): void {
+    const hT = this.hTime, hS = this.hSeq, hSl = this.hSlot;
+    const n = this.size;
+    const t = hT[start]!, s = hS[start]!, sl = hSl[start]!;
+    let i = start;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
+      if (r < n && (hT[r]! < hT[c]! || (hT[r] === hT[c] && hS[r]! < hS[c]!))) c = r;
+      if (t < hT[c]! || (t === hT[c] && s < hS[c]!)) break;
+      hT[i] = hT[c]!;
+      hS[i] = hS[c]!;
+      hSl[i] = hSl[c]!;
+      i = c;
+    }
+    hT[i] = t;
+    hS[i] = s;
+    hSl[i] = sl;
   }
 
   /**
@@ -120,6 +184,7 @@ export class EventQueue {
       hSl[i] = sl;
     }
     out.cancelled = this.slotCancelled[slot] === 1;
+    if (out.cancelled) this.cancelledCount--;
     out.target = this.slotTarget[slot]!;
     out.kind = this.slotKind[slot]!;
     out.a = this.slotA[slot]!;

@@ -38,6 +38,11 @@ class CallbackRunner implements EventTarget {
     this.free.push(a);
     fn();
   }
+  /** A cancelled callback never runs: drop its closure now (what it captured can be collected) and reuse its place. */
+  release(a: number): void {
+    this.fns[a] = noop;
+    this.free.push(a);
+  }
 }
 function noop(): void {}
 
@@ -51,6 +56,9 @@ export class Simulation {
   private readonly callbacks = new CallbackRunner();
   private readonly popped: PoppedEvent = { time: 0, cancelled: false, target: null as unknown as EventTarget, kind: 0, a: 0, b: 0 };
   private stopRequested = false;
+  private readonly releaseCancelled = (target: EventTarget, a: number): void => {
+    if (target === this.callbacks) this.callbacks.release(a);
+  };
 
   constructor(seed = 1) {
     this.rng = new Rng(seed);
@@ -79,10 +87,10 @@ export class Simulation {
   }
 
   cancel(handle: EventHandle): void {
-    this.queue.cancel(handle);
+    this.queue.cancel(handle, this.releaseCancelled);
   }
 
-  /** Number of events waiting (cancelled ones included until popped). */
+  /** Number of events waiting (cancelled ones included until popped, or dropped by a compaction). */
   get pending(): number {
     return this.queue.length;
   }

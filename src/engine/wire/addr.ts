@@ -15,16 +15,26 @@ export const BROADCAST_MAC: MacAddr = 0xffffffffffff;
  * decimal, as Kubernetes' legacy parser keeps them. Returns null when it is not an address.
  */
 export function parseIpv4(text: string): Ipv4Addr | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
+  // Four parts of one to three ASCII digits, each at most 255, joined by dots.
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3 || part > 255) return null;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (++digits > 3) return null;
+      part = part * 10 + (c - 48);
+    } else return null;
   }
-  return v;
+  if (dots !== 3 || digits === 0 || part > 255) return null;
+  return v * 256 + part;
 }
 
 /** Parses or throws with a message naming the bad text. */

@@ -376,10 +376,38 @@ export function checkDnsName(name: string): string | null {
   return typeof l === 'string' ? l : null;
 }
 
-function labelsOrThrow(name: string): Uint8Array[] {
-  const l = dnsNameLabels(name);
-  if (typeof l === 'string') throw new RangeError(l);
-  return l;
+/** A name's labels, and the compression key of each suffix (labels i…end), made once per name. */
+interface EncodedName {
+  readonly labels: readonly Uint8Array[];
+  readonly suffixKeys: readonly string[];
+}
+
+/**
+ * Names recently encoded: a DNS server answering a cluster's lookups writes the same few
+ * thousand names over and over. Entries are never changed; the cache is emptied when full.
+ */
+const encodedNames = new Map<string, EncodedName>();
+const ENCODED_NAMES_MAX = 1024;
+
+function encodedName(name: string): EncodedName {
+  let e = encodedNames.get(name);
+  if (e === undefined) {
+    const l = dnsNameLabels(name);
+    if (typeof l === 'string') throw new RangeError(l);
+    const suffixKeys = l.map((_, i) =>
+      l
+        .slice(i)
+        .map((x) => appendLabel('', x, 0, x.length))
+        .join(''),
+    );
+    if (encodedNames.size >= ENCODED_NAMES_MAX) encodedNames.clear();
+    encodedNames.set(name, (e = { labels: l, suffixKeys }));
+  }
+  return e;
+}
+
+function labelsOrThrow(name: string): readonly Uint8Array[] {
+  return encodedName(name).labels;
 }
 
 function nameWireLen(name: string): number {
@@ -399,14 +427,11 @@ class NameWriter {
 
   /** Writes `name` at `p`; `compressible` is false where RFCs forbid pointers (SRV target, RFC 2782). Returns the new position. */
   write(name: string, p: number, compressible = true): number {
-    const labels = labelsOrThrow(name);
+    const { labels, suffixKeys } = encodedName(name);
     const useMap = this.compress && compressible;
     for (let i = 0; i < labels.length; i++) {
       if (useMap) {
-        const key = labels
-          .slice(i)
-          .map((l) => appendLabel('', l, 0, l.length))
-          .join('');
+        const key = suffixKeys[i]!;
         const at = this.seen.get(key);
         if (at !== undefined) {
           writeU16(this.b, p, 0xc000 | at);

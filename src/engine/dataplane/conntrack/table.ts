@@ -10,15 +10,38 @@ import { formatIpv4 } from '../../wire/addr.ts';
 /** One direction's 5-tuple, linked into its hash bucket. */
 export class TupleNode {
   next: TupleNode | null = null;
+  /**
+   * The addresses as int32 bits: V8 keeps small integers unboxed in a field, but an address above
+   * 127.255.255.255 read unsigned is a double, boxed on the heap (2 of them per tuple, for 100,000s
+   * of entries). `src` and `dst` read them back unsigned.
+   */
+  srcBits: number;
+  dstBits: number;
   constructor(
-    public src: number,
-    public dst: number,
+    src: number,
+    dst: number,
     public sport: number,
     public dport: number,
     readonly proto: number,
     readonly dir: number,
     readonly entry: ConnEntry,
-  ) {}
+  ) {
+    this.srcBits = src | 0;
+    this.dstBits = dst | 0;
+  }
+
+  get src(): number {
+    return this.srcBits >>> 0;
+  }
+  set src(v: number) {
+    this.srcBits = v | 0;
+  }
+  get dst(): number {
+    return this.dstBits >>> 0;
+  }
+  set dst(v: number) {
+    this.dstBits = v | 0;
+  }
 
   /** "10.2.1.4:43210 > 10.96.0.10:53" (ICMP: "10.2.1.4 > 10.2.2.5 id 7"). */
   toString(): string {
@@ -44,7 +67,9 @@ const SEC = 1_000_000_000;
 const TCP_TIMEOUTS = [10, 120, 60, 432000, 120, 60, 30, 120, 10];
 
 export class ConnEntry {
-  readonly tuples: [TupleNode, TupleNode];
+  /** The original and reply tuples (fields rather than an array: a busy host holds 100,000s of entries). */
+  readonly orig: TupleNode;
+  readonly reply: TupleNode;
   status = 0;
   tcpState = 0;
   expiresAt = 0;
@@ -58,17 +83,13 @@ export class ConnEntry {
     dport: number,
     readonly createdAt: number,
   ) {
-    this.tuples = [
-      new TupleNode(src, dst, sport, dport, proto, 0, this),
-      new TupleNode(dst, src, dport, sport, proto, 1, this),
-    ];
+    this.orig = new TupleNode(src, dst, sport, dport, proto, 0, this);
+    this.reply = new TupleNode(dst, src, dport, sport, proto, 1, this);
   }
 
-  get orig(): TupleNode {
-    return this.tuples[0];
-  }
-  get reply(): TupleNode {
-    return this.tuples[1];
+  /** The tuple of direction `dir` (0 original, 1 reply). */
+  tuple(dir: number): TupleNode {
+    return dir === 0 ? this.orig : this.reply;
   }
 
   /** The `conntrack -L` line for this entry at time `now`. */
@@ -84,16 +105,25 @@ export class ConnEntry {
   }
 }
 
+/**
+ * The bucket key of a tuple: an int32, which V8 keeps unboxed as a Map key (a double would be
+ * boxed and hashed on every lookup). Tuples of different protocols may share a bucket; the
+ * chain compares the protocol.
+ */
 function hashTuple(src: number, dst: number, sport: number, dport: number, proto: number): number {
   let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ dst, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ ((sport << 16) | dport), 0x27d4eb2d);
-  h ^= h >>> 15;
-  return ((h >>> 0) + proto * 4294967296);
+  h ^= (h >>> 15) ^ Math.imul(proto, 0x9e3779b1);
+  return h | 0;
 }
 
+/** The buckets of every table without entries yet: empty, never written. */
+const NO_BUCKETS: Map<number, TupleNode> = new Map();
+
 export class ConntrackTable {
-  private readonly buckets = new Map<number, TupleNode>();
+  /** Hash buckets; the shared empty NO_BUCKETS until the first entry (most pods of a cluster never have one). */
+  private buckets: Map<number, TupleNode> = NO_BUCKETS;
   private nextId = 1;
   /** Live entries (including ones not yet confirmed). */
   count = 0;
@@ -101,8 +131,10 @@ export class ConntrackTable {
   /** Finds the tuple node for a packet's tuple, expiring a stale entry on the way. */
   lookup(src: number, dst: number, sport: number, dport: number, proto: number, now: number): TupleNode | null {
     let n = this.buckets.get(hashTuple(src, dst, sport, dport, proto)) ?? null;
+    const s = src | 0;
+    const d = dst | 0;
     while (n) {
-      if (n.src === src && n.dst === dst && n.sport === sport && n.dport === dport && n.proto === proto) {
+      if (n.srcBits === s && n.dstBits === d && n.sport === sport && n.dport === dport && n.proto === proto) {
         if (n.entry.expiresAt < now && n.entry.status & CtStatus.CONFIRMED) {
           this.remove(n.entry);
           return null;
@@ -179,13 +211,14 @@ export class ConntrackTable {
   }
 
   private insertNode(n: TupleNode): void {
-    const k = hashTuple(n.src, n.dst, n.sport, n.dport, n.proto);
+    const k = hashTuple(n.srcBits, n.dstBits, n.sport, n.dport, n.proto);
+    if (this.buckets === NO_BUCKETS) this.buckets = new Map();
     n.next = this.buckets.get(k) ?? null;
     this.buckets.set(k, n);
   }
 
   private unlink(n: TupleNode): boolean {
-    const k = hashTuple(n.src, n.dst, n.sport, n.dport, n.proto);
+    const k = hashTuple(n.srcBits, n.dstBits, n.sport, n.dport, n.proto);
     let cur = this.buckets.get(k) ?? null;
     let prev: TupleNode | null = null;
     while (cur) {

@@ -26,6 +26,11 @@ export class Bridge extends Device {
     this.ports.push(dev);
   }
 
+  /** A static forwarding entry (`bridge fdb add MAC dev PORT`): frames for `mac` go out of `port` without flooding. */
+  learn(mac: number, port: Device): void {
+    this.fdb.set(mac, port);
+  }
+
   /** Frame from the host's stack out of the bridge device. */
   override transmit(pkt: Packet): void {
     if (!this.up) {

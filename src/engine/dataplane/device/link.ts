@@ -26,12 +26,10 @@ export interface LinkOptions {
 
 class Direction {
   busyUntil = 0;
-  ring: Float64Array;
+  /** Allocated on the first frame that takes time to send (veths never need one). */
+  ring: Float64Array | null = null;
   head = 0;
   count = 0;
-  constructor(limit: number) {
-    this.ring = new Float64Array(limit + 1);
-  }
 }
 
 export class Link {
@@ -41,7 +39,8 @@ export class Link {
   readonly queueLimit: number;
   readonly ends: [Device, Device];
   private readonly dirs: [Direction, Direction];
-  private readonly lossRng: RandomStream;
+  /** Made on the first lossy frame (a named stream: the same draws whenever it is made). */
+  private lossRng: RandomStream | null = null;
   /** Frames dropped by a full queue, per direction. */
   readonly queueDrops = [0, 0];
 
@@ -60,8 +59,7 @@ export class Link {
     a.linkEnd = 0;
     b.link = this;
     b.linkEnd = 1;
-    this.dirs = [new Direction(this.queueLimit), new Direction(this.queueLimit)];
-    this.lossRng = net.sim.rng.stream(`link/${a.host.name}:${a.name}<->${b.host.name}:${b.name}/loss`);
+    this.dirs = [new Direction(), new Direction()];
     net.links.push(this);
   }
 
@@ -79,7 +77,7 @@ export class Link {
     let start = now;
     if (tx > 0) {
       // Frames whose transmission has begun by now are no longer waiting.
-      const ring = d.ring;
+      const ring = d.ring ?? (d.ring = new Float64Array(this.queueLimit + 1));
       const cap = ring.length;
       while (d.count > 0 && ring[d.head]! < now) {
         d.head = d.head + 1 === cap ? 0 : d.head + 1;
@@ -99,7 +97,7 @@ export class Link {
       }
       d.busyUntil = start + tx;
     }
-    if (this.loss > 0 && this.lossRng.next() < this.loss) {
+    if (this.loss > 0 && (this.lossRng ??= net.sim.rng.stream(`link/${this.ends[0].host.name}:${this.ends[0].name}<->${this.ends[1].host.name}:${this.ends[1].name}/loss`)).next() < this.loss) {
       const dev = this.ends[from]!;
       if (net.tracer.enabled) net.tracer.note(TraceKind.Drop, now, dev.host.name, dev.name, pkt.uid, { reason: 'link loss' });
       net.pool.release(pkt);

@@ -176,7 +176,47 @@ class CChain {
 export class CompiledTable {
   /** The built-in chain of each hook (by Hook number), or null when the table has none there. */
   readonly base: (CChain | null)[] = [null, null, null, null, null];
+  /**
+   * An overlay's replacements (compileOverlay): a jump to a key chain goes to its value. Null
+   * for a table compiled on its own.
+   */
+  redirect: Map<CChain, CChain> | null = null;
   constructor(readonly chains: Map<string, CChain>) {}
+}
+
+/** Chain lookup by name while compiling. */
+interface ChainResolver {
+  get(name: string): CChain | undefined;
+}
+
+/**
+ * Compiles an overlay of `base` (the compiled form of another host's table): `changed` names the
+ * chains whose rules differ, each with its rules, or null for a chain this table lacks. Only
+ * those chains are compiled; every other chain is `base`'s own compiled chain, shared (with its
+ * rule counters), and jumps into a changed chain are redirected to its replacement at
+ * evaluation. Evaluation walks exactly the rules a table compiled from the merged chains would.
+ * Preconditions: no chain the overlay keeps jumps to a chain it lacks (true of any valid ruleset).
+ */
+export function compileOverlay(table: Table, base: CompiledTable, changed: ReadonlyMap<string, Chain | null>): CompiledTable {
+  const own = new Map<string, CChain>();
+  for (const [name, c] of changed) if (c !== null) own.set(name, new CChain(c, c.policy === 'DROP' ? Verdict.DROP : Verdict.ACCEPT));
+  const resolve: ChainResolver = { get: (name) => own.get(name) ?? (changed.has(name) ? undefined : base.chains.get(name)) };
+  for (const cc of own.values()) {
+    cc.rules = cc.chain.rules.map((r, pos) => compileRule(table, cc.chain.name, r, pos, resolve));
+    cc.index = buildIndex(cc.rules);
+  }
+  const ct = new CompiledTable(own);
+  const redirect = new Map<CChain, CChain>();
+  for (const [name, cc] of own) {
+    const old = base.chains.get(name);
+    if (old !== undefined) redirect.set(old, cc);
+  }
+  ct.redirect = redirect.size > 0 ? redirect : null;
+  HOOK_NAMES.forEach((h, i) => {
+    const b = base.base[i] ?? null;
+    ct.base[i] = b === null ? null : (redirect.get(b) ?? b);
+  });
+  return ct;
 }
 
 /** Compiles (or returns the cached compilation of) a table. */
@@ -197,7 +237,7 @@ export function compileTable(table: Table): CompiledTable {
   return ct;
 }
 
-function compileRule(table: Table, chainName: string, r: Rule, pos: number, chains: Map<string, CChain>): CRule {
+function compileRule(table: Table, chainName: string, r: Rule, pos: number, chains: ChainResolver): CRule {
   const c = new CRule(r, table.name, chainName);
   c.pos = pos;
   c.packets = r.counters.packets;
@@ -579,6 +619,7 @@ function applyPolicy(base: CChain, pkt: NfPacket, out: TraverseResult): void {
 function run(table: Table, hook: Hook, pkt: NfPacket, env: NfEnv, out: TraverseResult, recordPath: boolean, useIndex: boolean): void {
   const ct = table.compiled ?? compileTable(table);
   const base = ct.base[hook];
+  const redirect = ct.redirect;
   out.byPolicy = false;
   if (base === null || base === undefined) {
     out.verdict = Verdict.ACCEPT;
@@ -619,10 +660,10 @@ function run(table: Table, hook: Hook, pkt: NfPacket, env: NfEnv, out: TraverseR
         continue;
       case T_JUMP:
         f = frameAt(++sp);
-        enter(f, r.chain!, pkt, useIndex);
+        enter(f, redirect === null ? r.chain! : (redirect.get(r.chain!) ?? r.chain!), pkt, useIndex);
         continue;
       case T_GOTO:
-        enter(f, r.chain!, pkt, useIndex);
+        enter(f, redirect === null ? r.chain! : (redirect.get(r.chain!) ?? r.chain!), pkt, useIndex);
         continue;
       case T_RETURN:
         if (sp === 0) {

@@ -63,7 +63,7 @@ export class TcpConnection implements EventTarget {
   rcvNxt = 0;
   mss = 536;
   /** Bytes sent or queued but not yet acknowledged, starting at sequence sndUna (+1 before the SYN is acked). */
-  private unacked = new Uint8Array(0);
+  private unacked: Uint8Array = NO_PAYLOAD;
   private finQueued = false;
   private finSent = false;
   private rtoHandle = -1;
@@ -86,9 +86,13 @@ export class TcpConnection implements EventTarget {
     this.callbacks = callbacks;
   }
 
+  /** "localIp:localPort>remoteIp:remotePort" (addresses as numbers). */
   get key(): string {
-    return connKey(this.localIp, this.localPort, this.remoteIp, this.remotePort);
+    return `${this.localIp}:${this.localPort}>${this.remoteIp}:${this.remotePort}`;
   }
+
+  /** The next connection in the stack's hash bucket. */
+  bucketNext: TcpConnection | null = null;
 
   /** "10.2.1.4:43210 > 10.96.0.20:80" */
   toString(): string {
@@ -276,7 +280,8 @@ export class TcpConnection implements EventTarget {
     if (acked <= 0 || seqDiff(ack, this.sndNxt) > 0) return;
     let dataAcked = acked;
     if (this.finSent && ack === this.sndNxt) dataAcked--; // the FIN's sequence number
-    if (dataAcked > 0) this.unacked = this.unacked.subarray(Math.min(dataAcked, this.unacked.length));
+    // Fully acknowledged: drop the view, which would keep the sent bytes alive through TIME_WAIT.
+    if (dataAcked > 0) this.unacked = dataAcked >= this.unacked.length ? NO_PAYLOAD : this.unacked.subarray(dataAcked);
     this.sndUna = ack;
     this.retries = 0;
     this.rto = RTO_INITIAL;
@@ -335,7 +340,12 @@ export class TcpConnection implements EventTarget {
 /** The TCP layer of one host: listeners, connections, and RST for everything else. */
 export class TcpStack {
   private readonly listeners = new Map<number, (c: TcpConnection) => TcpCallbacks>();
-  private readonly conns = new Map<string, TcpConnection>();
+  /**
+   * Connections by 4-tuple: hash buckets keyed by an int32 (no string is built per segment),
+   * chained through bucketNext; `live` keeps them in the order they were made.
+   */
+  private readonly buckets = new Map<number, TcpConnection>();
+  private readonly live = new Set<TcpConnection>();
   private readonly isnRand;
 
   constructor(readonly host: Host) {
@@ -366,25 +376,53 @@ export class TcpStack {
       return dead;
     }
     if (src === 0) src = this.host.sourceFor(dst);
-    const sport = this.host.ephemeralPort((p) => this.conns.has(connKey(src, p, dst, dport)) && !this.reapIfDone(connKey(src, p, dst, dport)));
+    const sport = this.host.ephemeralPort((p) => this.find(src, p, dst, dport) !== null && !this.reapIfDone(src, p, dst, dport));
     const c = new TcpConnection(this, src, sport, dst, dport, callbacks);
     c.flow = flow;
     c.mss = this.mssFor(dst);
     c.iss = this.isnRand.nextUint32();
     c.sndUna = c.iss;
     c.sndNxt = c.iss;
-    this.conns.set(c.key, c);
+    this.add(c);
     c.connect();
     return c;
   }
 
   /** Live connections (for the UI's socket table). */
   connections(): TcpConnection[] {
-    return [...this.conns.values()];
+    return [...this.live];
   }
 
   forget(c: TcpConnection): void {
-    if (this.conns.get(c.key) === c) this.conns.delete(c.key);
+    if (!this.live.has(c)) return;
+    this.live.delete(c);
+    const k = connHash(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    let cur = this.buckets.get(k) ?? null;
+    let prev: TcpConnection | null = null;
+    while (cur !== null && cur !== c) {
+      prev = cur;
+      cur = cur.bucketNext;
+    }
+    if (cur === null) return;
+    if (prev !== null) prev.bucketNext = c.bucketNext;
+    else if (c.bucketNext !== null) this.buckets.set(k, c.bucketNext);
+    else this.buckets.delete(k);
+    c.bucketNext = null;
+  }
+
+  private add(c: TcpConnection): void {
+    const k = connHash(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.bucketNext = this.buckets.get(k) ?? null;
+    this.buckets.set(k, c);
+    this.live.add(c);
+  }
+
+  /** The connection of a 4-tuple, or null. */
+  private find(lip: number, lport: number, rip: number, rport: number): TcpConnection | null {
+    for (let c = this.buckets.get(connHash(lip, lport, rip, rport)) ?? null; c !== null; c = c.bucketNext) {
+      if (c.localPort === lport && c.remotePort === rport && c.localIp === lip && c.remoteIp === rip) return c;
+    }
+    return null;
   }
 
   accepted(c: TcpConnection): void {
@@ -394,10 +432,10 @@ export class TcpStack {
     c.callbacks.onConnect?.(c);
   }
 
-  private reapIfDone(key: string): boolean {
-    const c = this.conns.get(key);
-    if (c && c.state === 'TIME_WAIT' && c.timeWaitUntil <= this.host.now) {
-      this.conns.delete(key);
+  private reapIfDone(lip: number, lport: number, rip: number, rport: number): boolean {
+    const c = this.find(lip, lport, rip, rport);
+    if (c !== null && c.state === 'TIME_WAIT' && c.timeWaitUntil <= this.host.now) {
+      this.forget(c);
       return true;
     }
     return false;
@@ -418,11 +456,10 @@ export class TcpStack {
     const flags = b[l4 + 13]!;
     if (doff < 20 || doff > l4len) return this.host.dropPacket(pkt, dev, DropReason.Malformed);
     const mss = parseMss(b, l4 + 20, doff - 20);
-    const key = connKey(dst, dport, src, sport);
-    this.reapIfDone(key);
-    let c = this.conns.get(key);
-    const payload = b.slice(l4 + doff, l4 + l4len);
-    if (!c) {
+    this.reapIfDone(dst, dport, src, sport);
+    let c = this.find(dst, dport, src, sport);
+    const payload = l4len > doff ? b.slice(l4 + doff, l4 + l4len) : NO_PAYLOAD;
+    if (c === null) {
       const accept = this.listeners.get(dport);
       if (accept && flags & TCP_SYN && !(flags & TCP_ACK)) {
         c = new TcpConnection(this, dst, dport, src, sport, {});
@@ -432,7 +469,7 @@ export class TcpStack {
         c.sndUna = c.iss;
         c.rcvNxt = (seq + 1) >>> 0;
         c.state = 'SYN_RECEIVED';
-        this.conns.set(key, c);
+        this.add(c);
         this.traceDelivered(pkt, dev, `TCP port ${dport} (listening)`);
         this.host.net.pool.release(pkt);
         c.sendSyn(true);
@@ -465,7 +502,7 @@ export class TcpStack {
 
   /** ICMP error about a segment we sent from srcIp:sport to dst:dport. */
   icmpError(srcIp: number, sport: number, dst: number, dport: number, type: number, code: number): void {
-    this.conns.get(connKey(srcIp, sport, dst, dport))?.icmpError(type, code);
+    this.find(srcIp, sport, dst, dport)?.icmpError(type, code);
   }
 
   /** Writes an IPv4 + TCP segment and sends it through the host's output path. */
@@ -505,9 +542,16 @@ export class TcpStack {
   }
 }
 
-function connKey(lip: number, lport: number, rip: number, rport: number): string {
-  return `${lip}:${lport}>${rip}:${rport}`;
+/** The bucket of a 4-tuple: an int32 (kept unboxed as a Map key). */
+function connHash(lip: number, lport: number, rip: number, rport: number): number {
+  let h = Math.imul(lip ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ rip, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ ((lport << 16) | rport), 0x27d4eb2d);
+  return (h ^ (h >>> 15)) | 0;
 }
+
+/** The payload of a segment without data (never written to). */
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** Signed distance a − b in sequence space (RFC 1982 style). */
 function seqDiff(a: number, b: number): number {

@@ -150,6 +150,110 @@ interface WorkloadRecord<T> {
 
 type Indexed<T> = { obj: T; objectIndex?: number };
 
+/**
+ * Lookups over the pod records that would otherwise scan all of them once per workload or per
+ * new pod (quadratic at 150,000 pods): records by owner and orphans by namespace, both in
+ * records order, pod names per namespace, and which records a Deployment could recover its
+ * ReplicaSet from. Appends keep it current; anything that may reorder or remove records
+ * (the placement sort, a removal) invalidates it, and the next lookup rebuilds it.
+ */
+class RecordIndex {
+  private byOwner = new Map<string, PodRecord[]>();
+  private orphans = new Map<string, PodRecord[]>();
+  private names = new Map<string, number>();
+  /** "ns\0deployment" → records whose controller is ReplicaSet `<deployment>-<their pod-template-hash>`. */
+  private byHashedOwner = new Map<string, PodRecord[]>();
+  private valid = false;
+
+  constructor(private readonly records: () => readonly PodRecord[]) {}
+
+  /** Forgets everything; the next lookup rebuilds from the records. */
+  invalidate(): void {
+    this.valid = false;
+  }
+
+  /** A record appended at the end of the records. */
+  added(r: PodRecord): void {
+    if (this.valid) this.insert(r);
+  }
+
+  /**
+   * A record of `ns` got `r.owner` set (adoption; `before` is its hashedOwnerKey before its
+   * ownerReferences changed): it moves from the orphans to its owner's list.
+   */
+  adopted(r: PodRecord, ns: string, before: string | undefined): void {
+    if (!this.valid) return;
+    const list = this.orphans.get(ns);
+    const i = list === undefined ? -1 : list.indexOf(r);
+    if (i >= 0) list!.splice(i, 1);
+    const owned = this.byOwner.get(r.owner!);
+    if (owned !== undefined && owned.length > 0) {
+      this.valid = false; // the new member may not belong at the end: rebuild in records order
+      return;
+    }
+    push(this.byOwner, r.owner!, r);
+    if (hashedOwnerKey(r.pod) !== before) this.valid = false; // it gained a ReplicaSet controller: recompute that index too
+  }
+
+  private ensure(): void {
+    if (this.valid) return;
+    this.byOwner = new Map();
+    this.orphans = new Map();
+    this.names = new Map();
+    this.byHashedOwner = new Map();
+    this.valid = true;
+    for (const r of this.records()) this.insert(r);
+  }
+
+  private insert(r: PodRecord): void {
+    const ns = namespaceOf(r.pod.metadata);
+    if (r.owner === undefined) push(this.orphans, ns, r);
+    else push(this.byOwner, r.owner, r);
+    const nk = `${ns}\u0000${r.pod.metadata.name}`;
+    this.names.set(nk, (this.names.get(nk) ?? 0) + 1);
+    const hk = hashedOwnerKey(r.pod);
+    if (hk !== undefined) push(this.byHashedOwner, hk, r);
+  }
+
+  /** The records a workload owns, in records order. */
+  owned(key: string): readonly PodRecord[] {
+    this.ensure();
+    return this.byOwner.get(key) ?? [];
+  }
+
+  /** The records of a namespace that no workload here owns, in records order. */
+  orphansIn(ns: string): readonly PodRecord[] {
+    this.ensure();
+    return this.orphans.get(ns) ?? [];
+  }
+
+  /** Whether a pod of this name exists in the namespace. */
+  nameTaken(ns: string, name: string): boolean {
+    this.ensure();
+    return this.names.has(`${ns}\u0000${name}`);
+  }
+
+  /** Whether some record's controller is a ReplicaSet named `<deployment>-<its pod-template-hash>`. */
+  hasHashedOwner(ns: string, deployment: string): boolean {
+    this.ensure();
+    return this.byHashedOwner.has(`${ns}\u0000${deployment}`);
+  }
+}
+
+/** "ns\0deployment" when a pod's controller is ReplicaSet `<deployment>-<pod-template-hash label>`. */
+function hashedOwnerKey(pod: Pod): string | undefined {
+  const c = controllerOf(pod.metadata);
+  const hash = pod.metadata.labels?.[LABEL_POD_TEMPLATE_HASH];
+  if (c?.kind !== 'ReplicaSet' || hash === undefined || !c.name.endsWith(`-${hash}`)) return undefined;
+  return `${namespaceOf(pod.metadata)}\u0000${c.name.slice(0, c.name.length - hash.length - 1)}`;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l === undefined) m.set(k, [v]);
+  else l.push(v);
+}
+
 const NOT_FOUND = (kind: string, ns: string | undefined, name: string): Problem =>
   problem({ kind, ...(ns === undefined ? {} : { namespace: ns }), name }, [], `NotFound: ${kind.toLowerCase()}s "${name}" not found`);
 
@@ -177,6 +281,7 @@ export class ControlPlane {
   private readonly namespaces: Namespace[] = [];
   private services: Indexed<Service>[] = [];
   private records: PodRecord[] = [];
+  private readonly index = new RecordIndex(() => this.records);
   private readonly deployments = new Map<string, WorkloadRecord<Deployment>>();
   private readonly replicaSets = new Map<string, WorkloadRecord<ReplicaSet>>();
   private readonly statefulSets = new Map<string, WorkloadRecord<StatefulSet>>();
@@ -306,6 +411,7 @@ export class ControlPlane {
     // 6. Scheduling and addresses in object order (built-ins first), then the endpoint controllers.
     const order = new Map(this.records.map((r, i) => [r, i] as const));
     this.records.sort((a, b) => (a.origin ?? Infinity) - (b.origin ?? Infinity) || order.get(a)! - order.get(b)!);
+    this.index.invalidate();
     this.startPods(this.records);
     this.checkIngresses();
     this.computeEndpoints();
@@ -469,6 +575,7 @@ export class ControlPlane {
     const rec: PodRecord = { pod: admitted, probeReady: initialPodReady(pod), given: true, objectIndex: index, origin: index };
     this.warnReadyAnnotation(rec);
     this.records.push(rec);
+    this.index.added(rec);
   }
 
   /** Warns when a pod is marked not ready but has no readiness probe (Kubernetes would call it ready). */
@@ -523,7 +630,7 @@ export class ControlPlane {
       return;
     }
     // A dump may hold the pods but not their ReplicaSet: take its name and hash from them.
-    const fromPods = this.records.find((r) => {
+    const fromPods = !this.index.hasHashedOwner(ns, d.metadata.name) ? undefined : this.records.find((r) => {
       const c = controllerOf(r.pod.metadata);
       const hash = r.pod.metadata.labels?.[LABEL_POD_TEMPLATE_HASH];
       return c?.kind === 'ReplicaSet' && hash !== undefined && c.name === `${d.metadata.name}-${hash}` && namespaceOf(r.pod.metadata) === ns && !this.replicaSets.has(objectKey('ReplicaSet', ns, c.name));
@@ -578,16 +685,21 @@ export class ControlPlane {
   private adopt(kind: 'ReplicaSet' | 'StatefulSet' | 'DaemonSet', meta: { readonly name: string; readonly namespace?: string; readonly uid?: string }, selects: (pod: Pod) => boolean): void {
     const ns = namespaceOf(meta);
     const key = objectKey(kind, ns, meta.name);
-    for (const r of this.records) {
-      if (r.owner !== undefined || namespaceOf(r.pod.metadata) !== ns) continue;
+    // The orphans of the namespace in records order: what a walk over every record would visit.
+    for (const r of [...this.index.orphansIn(ns)]) {
       const ctrl = controllerOf(r.pod.metadata);
       if (ctrl !== undefined) {
-        if (ctrl.kind === kind && ctrl.name === meta.name) r.owner = key;
+        if (ctrl.kind === kind && ctrl.name === meta.name) {
+          r.owner = key;
+          this.index.adopted(r, ns, hashedOwnerKey(r.pod));
+        }
         continue;
       }
       if (!selects(r.pod) || podIsTerminal(r.pod)) continue;
+      const before = hashedOwnerKey(r.pod);
       r.owner = key;
       r.pod = { ...r.pod, metadata: { ...r.pod.metadata, ownerReferences: [...(r.pod.metadata.ownerReferences ?? []), controllerRef('apps/v1', kind, meta.name, meta.uid)] } };
+      this.index.adopted(r, ns, before);
       this.sink.warn(
         { kind: 'Pod', namespace: ns, name: r.pod.metadata.name },
         ['metadata', 'labels'],
@@ -622,14 +734,18 @@ export class ControlPlane {
 
   /** Runs one workload controller: creates or deletes pods to match its spec. */
   private reconcileOwner(key: string): void {
-    const owned = this.records.filter((r) => r.owner === key && !podIsTerminating(r.pod) && !podIsTerminal(r.pod));
+    const owned = this.index.owned(key).filter((r) => !podIsTerminating(r.pod) && !podIsTerminal(r.pod));
     const pods = owned.map((r) => r.pod);
+    const recordOf = new Map(owned.map((r) => [r.pod, r] as const));
     const [kind, ns, name] = key.split('/') as [string, string, string];
     const ctx: ScaleContext = {
       names: this.rng.stream(`names/${ns}/${name}`),
-      nameTaken: (n) => this.records.some((r) => r.pod.metadata.name === n && namespaceOf(r.pod.metadata) === ns),
+      nameTaken: (n) => this.index.nameTaken(ns, n),
       uid: (n) => this.uid('Pod', ns, n),
-      isReady: (p) => this.records.some((r) => r.pod === p && this.effectiveReady(r)),
+      isReady: (p) => {
+        const r = recordOf.get(p);
+        return r !== undefined && this.effectiveReady(r);
+      },
     };
     let plan: ScalePlan;
     if (kind === 'ReplicaSet') {
@@ -638,7 +754,7 @@ export class ControlPlane {
     } else if (kind === 'StatefulSet') {
       const sts = this.statefulSets.get(key)!.obj;
       // A terminating StatefulSet pod still holds its name: wait for it to go.
-      const terminating = this.records.filter((r) => r.owner === key && podIsTerminating(r.pod)).map((r) => r.pod.metadata.name);
+      const terminating = this.index.owned(key).filter((r) => podIsTerminating(r.pod)).map((r) => r.pod.metadata.name);
       plan = scaleStatefulSet(sts, pods, replicasOf(sts), ctx);
       plan = { create: plan.create.filter((p) => !terminating.includes(p.metadata.name)), remove: plan.remove };
     } else {
@@ -662,6 +778,7 @@ export class ControlPlane {
     const origin = this.workloadOrigin(key);
     const created: PodRecord[] = plan.create.map((pod) => ({ pod, owner: key, probeReady: initialPodReady(pod), given: false, ...(origin === undefined ? {} : { origin }) }));
     this.records.push(...created);
+    for (const r of created) this.index.added(r);
     if (this.current !== undefined) this.startPods(created);
   }
 
@@ -683,6 +800,7 @@ export class ControlPlane {
   /** Removes a pod: frees its address and its place on the node. */
   private removeRecord(rec: PodRecord): void {
     this.records = this.records.filter((r) => r !== rec);
+    this.index.invalidate();
     const node = rec.bound;
     if (node === undefined) return;
     this.scheduler.unbind(node, rec.owner);
@@ -706,6 +824,8 @@ export class ControlPlane {
    */
   private startPods(recs: readonly PodRecord[]): void {
     const nodeIp = new Map(this.config.nodes.map((n) => [n.name, n.ip] as const));
+    // Immutable parts shared by every pod of a node (150,000 pods need not hold 150,000 copies).
+    const hostIPsOf = new Map<string, readonly { readonly ip: string }[]>();
     const refOfPod = (r: PodRecord): ObjectRef => ({ kind: 'Pod', namespace: namespaceOf(r.pod.metadata), name: r.pod.metadata.name });
     const fail = (r: PodRecord, path: (string | number)[], message: string, reason: string): void => {
       this.sink.error(refOfPod(r), path, message, r.objectIndex);
@@ -790,15 +910,12 @@ export class ControlPlane {
       }
       delete r.pending;
       r.started = true;
-      const base: PodCondition[] = [
-        { type: 'PodReadyToStartContainers', status: 'True' },
-        { type: 'Initialized', status: 'True' },
-        { type: 'PodScheduled', status: 'True' },
-      ];
-      const kept = (r.pod.status?.conditions ?? []).filter((c) => !base.some((b) => b.type === c.type) && c.type !== 'Ready' && c.type !== 'ContainersReady');
+      const kept = (r.pod.status?.conditions ?? []).filter((c) => !STARTED_CONDITIONS.some((b) => b.type === c.type) && c.type !== 'Ready' && c.type !== 'ContainersReady');
+      let hostIPs = hostIPsOf.get(node);
+      if (hostIPs === undefined) hostIPsOf.set(node, (hostIPs = Object.freeze([Object.freeze({ ip: hostIP })])));
       r.pod = {
         ...r.pod,
-        status: { ...r.pod.status, phase: 'Running', hostIP, hostIPs: [{ ip: hostIP }], podIP: ip, podIPs: [{ ip }], conditions: [...base, ...kept] },
+        status: { ...r.pod.status, phase: 'Running', hostIP, hostIPs, podIP: ip, podIPs: [{ ip }], conditions: kept.length === 0 ? STARTED_CONDITIONS : [...STARTED_CONDITIONS, ...kept] },
       };
       this.refreshReadiness(r);
     }
@@ -822,23 +939,10 @@ export class ControlPlane {
 
   /** Recomputes every Service's EndpointSlices and the Endpoints view. */
   private computeEndpoints(): void {
-    // Pods indexed by namespace and "key=value" label, in creation order, so each Service
-    // looks only at pods carrying its first selector label.
-    const index = new Map<string, Map<string, Pod[]>>();
-    for (const r of this.records) {
-      const ns = namespaceOf(r.pod.metadata);
-      let byLabel = index.get(ns);
-      if (byLabel === undefined) index.set(ns, (byLabel = new Map()));
-      for (const [k, v] of Object.entries(r.pod.metadata.labels ?? {})) {
-        const key = `${k}=${v}`;
-        const list = byLabel.get(key);
-        if (list === undefined) byLabel.set(key, [r.pod]);
-        else list.push(r.pod);
-      }
-    }
-    const candidates = (svc: Service): Pod[] => {
+    const index = podLabelIndex(this.records.map((r) => r.pod));
+    const candidates = (svc: Service): readonly Pod[] => {
       const [first] = Object.entries(svc.spec.selector ?? {});
-      return first === undefined ? [] : (index.get(namespaceOf(svc.metadata))?.get(`${first[0]}=${first[1]}`) ?? []);
+      return first === undefined ? [] : index.withLabel(namespaceOf(svc.metadata), first[0], first[1]);
     };
     const nodes = new Map(this.nodes.map((n) => [n.metadata.name, n] as const));
     const slices: EndpointSlice[] = [];
@@ -919,13 +1023,18 @@ export class ControlPlane {
       if (svc === undefined) this.sink.warn(ref, ['metadata', 'name'], `no Service "${g.obj.metadata.name}" in namespace "${ns}": these Endpoints are not mirrored to EndpointSlices`, g.objectIndex);
     }
     const pods = this.records.map((r) => r.pod);
+    const index = podLabelIndex(pods);
     for (const { obj: svc, objectIndex } of this.services) {
       if (objectIndex === undefined || !hasSelector(svc) || svc.spec.type === 'ExternalName') continue;
       const ns = namespaceOf(svc.metadata);
       const ref: ObjectRef = { kind: 'Service', namespace: ns, name: svc.metadata.name };
       const given = this.givenSlices.some((g) => namespaceOf(g.obj.metadata) === ns && g.obj.metadata.labels?.[LABEL_SERVICE_NAME] === svc.metadata.name);
       const givenEp = this.givenEndpoints.some((g) => g.objectIndex !== undefined && namespaceOf(g.obj.metadata) === ns && g.obj.metadata.name === svc.metadata.name);
-      const selected = pods.filter((p) => serviceSelectsPod(svc, p));
+      // Only pods of the namespace carrying some selector label with its value can be selected
+      // or be near misses; the index yields them in pod order.
+      const entries = Object.entries(svc.spec.selector!);
+      const [firstKey, firstValue] = entries[0]!;
+      const selected = index.withLabel(ns, firstKey, firstValue).filter((p) => serviceSelectsPod(svc, p));
       if (given || givenEp) {
         if (selected.length > 0) {
           this.sink.warn(ref, ['spec', 'selector'], `the file gives this Service's ${given ? 'EndpointSlices' : 'Endpoints'}, and kubewire uses them as written; the ${selected.length} pod(s) its selector matches are not added`, objectIndex);
@@ -934,7 +1043,7 @@ export class ControlPlane {
       }
       const selector = svc.spec.selector!;
       // Near misses: pods in the namespace that carry some selector labels but lack others.
-      const near = pods.filter((p) => {
+      const near = index.withAnyLabel(ns, entries).filter((p) => {
         if (namespaceOf(p.metadata) !== ns || serviceSelectsPod(svc, p)) return false;
         const labels = p.metadata.labels ?? {};
         const keys = Object.keys(selector);
@@ -1014,8 +1123,8 @@ export class ControlPlane {
   private workloadCounts(key: string): { replicas: number; ready: number } {
     let replicas = 0;
     let ready = 0;
-    for (const r of this.records) {
-      if (r.owner !== key || podIsTerminating(r.pod) || podIsTerminal(r.pod)) continue;
+    for (const r of this.index.owned(key)) {
+      if (podIsTerminating(r.pod) || podIsTerminal(r.pod)) continue;
       replicas++;
       if (this.effectiveReady(r)) ready++;
     }
@@ -1032,11 +1141,15 @@ export class ControlPlane {
       const c = this.workloadCounts(k);
       return { ...rs.obj, status: { ...replicaStatus(c.replicas, c.ready), fullyLabeledReplicas: c.replicas } as ReplicaSet['status'] };
     });
+    const rsOfDeployment = new Map<string, string[]>();
+    for (const [rk, rs] of this.replicaSets) {
+      const dk = this.deploymentOf(rs.obj);
+      if (dk !== undefined) push(rsOfDeployment, dk, rk);
+    }
     const deployments = [...this.deployments.entries()].map(([k, d]) => {
       let replicas = 0;
       let ready = 0;
-      for (const [rk, rs] of this.replicaSets) {
-        if (this.deploymentOf(rs.obj) !== k) continue;
+      for (const rk of rsOfDeployment.get(k) ?? []) {
         const c = this.workloadCounts(rk);
         replicas += c.replicas;
         ready += c.ready;
@@ -1091,6 +1204,43 @@ function podLabelsOf(obj: K8sObject): Readonly<Record<string, string>> | undefin
     default:
       return undefined;
   }
+}
+
+/** The conditions the kubelet sets on a pod it started, before readiness (shared, frozen). */
+const STARTED_CONDITIONS: readonly PodCondition[] = Object.freeze([
+  Object.freeze({ type: 'PodReadyToStartContainers', status: 'True' }),
+  Object.freeze({ type: 'Initialized', status: 'True' }),
+  Object.freeze({ type: 'PodScheduled', status: 'True' }),
+] as PodCondition[]);
+
+/** Pods by namespace and label, each list in the order given. */
+interface PodLabelIndex {
+  /** The pods of `ns` labelled key=value. */
+  withLabel(ns: string, key: string, value: string): readonly Pod[];
+  /** The pods of `ns` carrying at least one of the key=value pairs, in the order given. */
+  withAnyLabel(ns: string, pairs: readonly (readonly [string, string])[]): Pod[];
+}
+
+function podLabelIndex(pods: readonly Pod[]): PodLabelIndex {
+  const index = new Map<string, Map<string, Pod[]>>();
+  const order = new Map<Pod, number>();
+  pods.forEach((pod, i) => {
+    order.set(pod, i);
+    const ns = namespaceOf(pod.metadata);
+    let byLabel = index.get(ns);
+    if (byLabel === undefined) index.set(ns, (byLabel = new Map()));
+    for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) push(byLabel, `${k}=${v}`, pod);
+  });
+  const withLabel = (ns: string, key: string, value: string): readonly Pod[] => index.get(ns)?.get(`${key}=${value}`) ?? [];
+  return {
+    withLabel,
+    withAnyLabel(ns, pairs) {
+      if (pairs.length === 1) return [...withLabel(ns, pairs[0]![0], pairs[0]![1])];
+      const seen = new Set<Pod>();
+      for (const [k, v] of pairs) for (const p of withLabel(ns, k, v)) seen.add(p);
+      return [...seen].sort((a, b) => order.get(a)! - order.get(b)!);
+    },
+  };
 }
 
 /** A ReplicaSet with a new replica count (and the Deployment controller's annotation updated). */

@@ -80,6 +80,11 @@ export function hasReadinessProbe(pod: Pod): boolean {
  * when a readiness probe starts or stops passing. Other conditions are kept.
  */
 export function setPodReadyCondition(pod: Pod, ready: boolean): Pod {
+  // The common case — a started pod's three conditions, then Ready — gives one shared list.
+  const current = pod.status?.conditions;
+  if (ready && current !== undefined && current.length === 3 && STARTED_TYPES.every((t, i) => current[i]!.type === t && current[i]!.status === 'True' && Object.keys(current[i]!).length === 2)) {
+    return { ...pod, status: { ...pod.status, conditions: STARTED_READY_CONDITIONS } };
+  }
   const ready1: PodCondition = ready
     ? { type: 'Ready', status: 'True' }
     : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]` };
@@ -92,6 +97,12 @@ export function setPodReadyCondition(pod: Pod, ready: boolean): Pod {
   for (const c of others) if (!order.includes(c.type)) conditions.push(c);
   return { ...pod, status: { ...pod.status, conditions } };
 }
+
+const STARTED_TYPES = ['PodReadyToStartContainers', 'Initialized', 'PodScheduled'] as const;
+/** What the general path below makes of STARTED_TYPES plus Ready, as one frozen list. */
+const STARTED_READY_CONDITIONS: readonly PodCondition[] = Object.freeze(
+  ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => Object.freeze({ type, status: 'True' }) as PodCondition),
+);
 
 /** Whether a pod is terminal (Succeeded or Failed): never an endpoint. */
 export function podIsTerminal(pod: Pod): boolean {

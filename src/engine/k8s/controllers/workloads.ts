@@ -77,10 +77,15 @@ export function controllerOf(meta: { readonly ownerReferences?: readonly OwnerRe
   return meta.ownerReferences?.find((r) => r.controller === true);
 }
 
+/** Defaulted containers, by the container they were made from (objects are never changed in place, so pods share them). */
+const defaultedContainers = new WeakMap<Container, Container>();
+
 /** A container with the API server's defaults: every port's protocol TCP unless written. */
 function defaultContainer(c: Container): Container {
   if (c.ports === undefined) return c;
-  return { ...c, ports: c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) };
+  let d = defaultedContainers.get(c);
+  if (d === undefined) defaultedContainers.set(c, (d = { ...c, ports: c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' })) }));
+  return d;
 }
 
 /** A pod spec with the API server's defaults (dnsPolicy ClusterFirst, restartPolicy Always, port protocols). */
@@ -149,10 +154,25 @@ export interface NewPod {
   readonly specPatch?: Partial<PodSpec>;
 }
 
+/** What pods made from one template without extra labels or spec changes share: labels and the defaulted spec. */
+const templateParts = new WeakMap<PodTemplateSpec, { labels: StringMap; spec: PodSpec }>();
+
 /** A pod as its controller creates it: template labels and spec with defaults, owner set, not yet scheduled. */
 export function podFromTemplate(p: NewPod): Pod {
   const t = p.template;
   const annotations = t.metadata?.annotations;
+  let labels: StringMap;
+  let spec: PodSpec;
+  if (p.extraLabels === undefined && p.specPatch === undefined) {
+    // Objects are never changed in place: a ReplicaSet's pods share these (150,000 pods, not 150,000 copies).
+    let parts = templateParts.get(t);
+    if (parts === undefined) templateParts.set(t, (parts = { labels: { ...t.metadata?.labels }, spec: defaultPodSpec({ ...t.spec }) }));
+    labels = parts.labels;
+    spec = parts.spec;
+  } else {
+    labels = { ...t.metadata?.labels, ...p.extraLabels };
+    spec = defaultPodSpec({ ...t.spec, ...p.specPatch });
+  }
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -161,11 +181,11 @@ export function podFromTemplate(p: NewPod): Pod {
       ...(p.generateName === undefined ? {} : { generateName: p.generateName }),
       namespace: p.namespace,
       uid: p.uid,
-      labels: { ...t.metadata?.labels, ...p.extraLabels },
+      labels,
       ...(annotations === undefined ? {} : { annotations }),
       ownerReferences: [p.owner],
     },
-    spec: defaultPodSpec({ ...t.spec, ...p.specPatch }),
+    spec,
   };
 }
 
@@ -218,19 +238,11 @@ export function scaleReplicaSet(rs: ReplicaSet, owned: readonly Pod[], replicas:
   const create: Pod[] = [];
   const made = new Set<string>();
   const prefix = `${rs.metadata.name}-`;
+  const owner = controllerRef('apps/v1', 'ReplicaSet', rs.metadata.name, rs.metadata.uid);
   for (let i = 0; i < diff; i++) {
     const name = generateUniqueName(prefix, ctx.names, (n) => made.has(n) || ctx.nameTaken(n));
     made.add(name);
-    create.push(
-      podFromTemplate({
-        template: rs.spec.template,
-        namespace: ns,
-        name,
-        generateName: prefix,
-        owner: controllerRef('apps/v1', 'ReplicaSet', rs.metadata.name, rs.metadata.uid),
-        uid: ctx.uid(name),
-      }),
-    );
+    create.push(podFromTemplate({ template: rs.spec.template, namespace: ns, name, generateName: prefix, owner, uid: ctx.uid(name) }));
   }
   return { create, remove: [] };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   base32Encode,
   chainHash,
@@ -74,5 +76,16 @@ describe('isServiceChainName', () => {
     for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-MARK-MASQ', 'KUBE-KUBELET-CANARY', 'KUBE-XLB-X']) {
       expect(isServiceChainName(c)).toBe(false);
     }
+  });
+});
+
+describe('chainHash fast path', () => {
+  it('gives the same suffix as base32(SHA-256) for ASCII of every length up to several blocks, and for UTF-8', () => {
+    let text = '';
+    for (let n = 0; n < 200; n++) {
+      expect(chainHash(text)).toBe(base32Encode(sha256(utf8ToBytes(text))).slice(0, 16));
+      text += String.fromCharCode(33 + ((n * 7) % 90));
+    }
+    expect(chainHash('ns/\u00fc:httptcp')).toBe(base32Encode(sha256(utf8ToBytes('ns/\u00fc:httptcp'))).slice(0, 16));
   });
 });

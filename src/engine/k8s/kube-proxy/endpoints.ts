@@ -34,7 +34,26 @@ export type EndpointsMap = ReadonlyMap<string, readonly EndpointInfo[]>;
  * - Each list is sorted by the "ip:port" string, plain code-unit order.
  */
 export function buildEndpointsMap(slices: readonly EndpointSlice[], nodeName: string): EndpointsMap {
-  const sets = new Map<string, Map<string, EndpointInfo>>();
+  const map = new Map<string, readonly EndpointInfo[]>();
+  for (const [key, list] of collectEndpoints(slices)) {
+    map.set(key, list.map(({ info, node }) => (nodeName !== '' && node === nodeName ? { ...info, isLocal: true } : info)));
+  }
+  return map;
+}
+
+/** An endpoint as buildEndpointsMap keeps it before knowing the node: isLocal false, and the endpoint's nodeName. */
+export interface NodeEndpoint {
+  readonly info: EndpointInfo;
+  readonly node: string;
+}
+
+/**
+ * buildEndpointsMap's work that does not depend on the node (the same rules: IPv4 slices with
+ * the service-name label, named ports, first address, duplicates collapsed, sorted): each
+ * endpoint with isLocal false and its nodeName, so a proxier for many nodes does it once.
+ */
+export function collectEndpoints(slices: readonly EndpointSlice[]): Map<string, readonly NodeEndpoint[]> {
+  const sets = new Map<string, Map<string, NodeEndpoint>>();
   for (const slice of slices) {
     if (slice.addressType !== 'IPv4') continue;
     const service = slice.metadata.labels?.[LABEL_SERVICE_NAME];
@@ -54,19 +73,19 @@ export function buildEndpointsMap(slices: readonly EndpointSlice[], nodeName: st
           ip,
           port: port.port,
           endpoint: joinHostPort(ip, port.port),
-          isLocal: nodeName !== '' && ep.nodeName === nodeName,
+          isLocal: false,
           ready: ep.conditions?.ready ?? true,
           serving: ep.conditions?.serving ?? true,
           terminating: ep.conditions?.terminating ?? false,
         };
-        if (!set.has(info.endpoint) || !info.terminating) set.set(info.endpoint, info);
+        if (!set.has(info.endpoint) || !info.terminating) set.set(info.endpoint, { info, node: ep.nodeName ?? '' });
       }
     }
   }
-  const map = new Map<string, readonly EndpointInfo[]>();
+  const map = new Map<string, readonly NodeEndpoint[]>();
   for (const [key, set] of sets) {
     if (set.size === 0) continue;
-    map.set(key, [...set.values()].sort(byEndpoint));
+    map.set(key, [...set.values()].sort((a, b) => byEndpoint(a.info, b.info)));
   }
   return map;
 }

@@ -42,7 +42,11 @@ export function formatFixed10(x: number): string {
   return `${digits.slice(0, -10)}.${digits.slice(-10)}`;
 }
 
-/** The probability string kube-proxy writes for the rule that picks 1 of `k` endpoints. */
+const ladder = new Map<number, string>();
+
+/** The probability string kube-proxy writes for the rule that picks 1 of `k` endpoints (memoised: a sync asks for the same few k over and over). */
 export function ladderProbability(k: number): string {
-  return formatFixed10(1 / k);
+  let p = ladder.get(k);
+  if (p === undefined) ladder.set(k, (p = formatFixed10(1 / k)));
+  return p;
 }

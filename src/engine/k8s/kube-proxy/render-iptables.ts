@@ -37,7 +37,7 @@ import {
   type LocalTrafficDetector,
   type NodePortAddresses,
 } from './config.ts';
-import { buildEndpointsMap, categorizeEndpoints, type CategorizedEndpoints, type EndpointInfo } from './endpoints.ts';
+import { categorizeEndpoints, collectEndpoints, type CategorizedEndpoints, type EndpointInfo, type NodeEndpoint } from './endpoints.ts';
 import { isIpv4Loopback, parseIpv4Sloppy, prefixContains } from './ip.ts';
 import { ladderProbability } from './probability.ts';
 import { collectServicePorts, externallyAccessible, usesClusterEndpoints, usesLocalEndpoints, type ServicePortInfo } from './service-port.ts';
@@ -75,7 +75,27 @@ class LineBuffer {
   readonly lines: string[] = [];
 
   write(...words: Words[]): void {
-    this.lines.push(words.flat().join(' '));
+    // words.flat().join(' '), without the intermediate arrays (this runs once per rule).
+    let line = '';
+    let first = true;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      if (typeof w === 'string') {
+        line = first ? w : `${line} ${w}`;
+        first = false;
+        continue;
+      }
+      for (let j = 0; j < w.length; j++) {
+        line = first ? w[j]! : `${line} ${w[j]!}`;
+        first = false;
+      }
+    }
+    this.lines.push(line);
+  }
+
+  /** Appends a line written by the caller (the per-endpoint rules, the bulk of a large sync). */
+  raw(line: string): void {
+    this.lines.push(line);
   }
 
   chainLine(chain: string): void {
@@ -104,7 +124,7 @@ function quoted(text: string): string {
 // Proxier settings (fixed for the sync)
 
 /** What the proxier knows before looking at any Service. */
-interface ProxierSettings {
+export interface ProxierSettings {
   readonly mark: string;
   readonly masqueradeAll: boolean;
   readonly randomFully: boolean;
@@ -586,24 +606,25 @@ function writeServiceToEndpointRules(
   endpoints.forEach((ep, i) => {
     // Rule i matches with probability 1/(n-i), so every endpoint is equally likely; the
     // last one always matches.
-    const statistic = i < n - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', ladderProbability(n - i)] : [];
-    out.natRules.write('-A', chain, endpointComment(s, quoted(`${sp.name} -> ${ep.endpoint}`)), statistic, '-j', p.sepChain.get(ep.endpoint)!);
+    const statistic = i < n - 1 ? ` -m statistic --mode random --probability ${ladderProbability(n - i)}` : '';
+    const comment = s.largeClusterMode ? '' : ` -m comment --comment ${quoted(`${sp.name} -> ${ep.endpoint}`)}`;
+    out.natRules.raw(`-A ${chain}${comment}${statistic} -j ${p.sepChain.get(ep.endpoint)!}`);
   });
 }
 
 /** Step 10: one SEP chain per reachable endpoint: hairpin masquerade, then DNAT. */
 function writeEndpointChains(out: RestoreBuffers, p: ServicePortPlan, s: ProxierSettings, active: Set<string>): void {
   const { sp } = p;
+  const comment = s.largeClusterMode ? '' : ` -m comment --comment ${sp.name}`;
   for (const ep of p.endpoints.reachableEndpoints) {
     const sep = p.sepChain.get(ep.endpoint)!;
     out.natChains.chainLine(sep);
     active.add(sep);
-    const head = ['-A', sep, ...endpointComment(s, sp.name)];
     // A pod that reaches itself through the Service must be masqueraded, or its reply
     // would skip the reverse NAT.
-    out.natRules.write(head, '-s', ep.ip, '-j', KUBE_MARK_MASQ);
-    const affinity = sp.stickySeconds !== null ? ['-m', 'recent', '--name', sep, '--set'] : [];
-    out.natRules.write(head, affinity, '-m', sp.protocol, '-p', sp.protocol, '-j', 'DNAT', '--to-destination', ep.endpoint);
+    out.natRules.raw(`-A ${sep}${comment} -s ${ep.ip} -j ${KUBE_MARK_MASQ}`);
+    const affinity = sp.stickySeconds !== null ? ` -m recent --name ${sep} --set` : '';
+    out.natRules.raw(`-A ${sep}${comment}${affinity} -m ${sp.protocol} -p ${sp.protocol} -j DNAT --to-destination ${ep.endpoint}`);
   }
 }
 
@@ -627,49 +648,144 @@ function writeServicePort(out: RestoreBuffers, p: ServicePortPlan, s: ProxierSet
 // ---------------------------------------------------------------------------------------
 // Entry points
 
+/** One sync's lines by buffer, as proxier.go keeps them: filter chains, filter rules, nat chains, nat rules. */
+export interface RulesetLines {
+  readonly filterChains: readonly string[];
+  readonly filterRules: readonly string[];
+  readonly natChains: readonly string[];
+  readonly natRules: readonly string[];
+}
+
+/**
+ * One sync in pieces: the fixed lines written before the service ports (top-level chains,
+ * masquerade rules, the localnet firewall), each service port's own lines, and the fixed lines
+ * after them (stale-chain deletes, the NodePorts tail call, KUBE-FORWARD). Each buffer of the
+ * text is head, then the ports in order, then tail.
+ */
+export interface RulesetParts {
+  readonly head: RulesetLines;
+  readonly ports: readonly RulesetLines[];
+  readonly tail: RulesetLines;
+}
+
+function newBuffers(): RestoreBuffers {
+  return { filterChains: new LineBuffer(), filterRules: new LineBuffer(), natChains: new LineBuffer(), natRules: new LineBuffer() };
+}
+
+function linesOf(out: RestoreBuffers): RulesetLines {
+  return { filterChains: out.filterChains.lines, filterRules: out.filterRules.lines, natChains: out.natChains.lines, natRules: out.natRules.lines };
+}
+
+/** The restore text of a sync in pieces: `*filter … COMMIT` then `*nat … COMMIT`, newline-terminated. */
+export function joinRulesetParts(parts: RulesetParts): string {
+  const all: string[] = ['*filter'];
+  const add = (pick: (l: RulesetLines) => readonly string[]): void => {
+    for (const x of pick(parts.head)) all.push(x);
+    for (const p of parts.ports) for (const x of pick(p)) all.push(x);
+    for (const x of pick(parts.tail)) all.push(x);
+  };
+  add((l) => l.filterChains);
+  add((l) => l.filterRules);
+  all.push('COMMIT', '*nat');
+  add((l) => l.natChains);
+  add((l) => l.natRules);
+  all.push('COMMIT', '');
+  return all.join('\n');
+}
+
+/**
+ * kube-proxy's sync prepared once for a cluster's Services and EndpointSlices, then rendered
+ * for any node: the service ports and their endpoint lists are worked out once, and a node
+ * costs only its own rendering. Only ports using node-local endpoints (`nodeDependent`) look at
+ * which endpoints are on the node, which is what lets many nodes share one ruleset.
+ */
+export class KubeProxySync {
+  readonly servicePorts: readonly ServicePortInfo[];
+  /** Per service port: its endpoints (isLocal false) with their nodes. */
+  private readonly endpoints: (readonly NodeEndpoint[])[];
+  private readonly plainEndpoints: (readonly EndpointInfo[])[];
+  private readonly totalEndpoints: number;
+
+  constructor(
+    services: readonly Service[],
+    endpointSlices: readonly EndpointSlice[],
+    readonly config: KubeProxyConfig,
+  ) {
+    this.servicePorts = collectServicePorts(services);
+    const all = collectEndpoints(endpointSlices);
+    this.endpoints = this.servicePorts.map((sp) => all.get(sp.endpointsKey) ?? []);
+    this.plainEndpoints = this.endpoints.map((list) => list.map((e) => e.info));
+    let total = 0;
+    for (const list of this.endpoints) total += list.length;
+    this.totalEndpoints = total;
+  }
+
+  /** Whether service port `i`'s rules depend on which of its endpoints are on the node. */
+  nodeDependent(i: number): boolean {
+    return usesLocalEndpoints(this.servicePorts[i]!);
+  }
+
+  /** The endpoints of service port `i` as a proxier on `nodeName` sees them. */
+  private endpointsFor(i: number, nodeName: string): readonly EndpointInfo[] {
+    if (!this.nodeDependent(i)) return this.plainEndpoints[i]!; // isLocal is never read
+    return this.endpoints[i]!.map(({ info, node }) => (nodeName !== '' && node === nodeName ? { ...info, isLocal: true } : info));
+  }
+
+  /** The proxier settings on a node. */
+  settings(node: KubeProxyNode): ProxierSettings {
+    return proxierSettings({ services: [], endpointSlices: [], node, config: this.config }, this.totalEndpoints);
+  }
+
+  /** Service port `i`'s lines on `node` (with that node's settings); `active` collects the chains it uses. */
+  portLines(i: number, node: KubeProxyNode, s: ProxierSettings = this.settings(node), active: Set<string> = new Set()): RulesetLines {
+    const out = newBuffers();
+    writeServicePort(out, planServicePort(this.servicePorts[i]!, this.endpointsFor(i, node.name)), s, active);
+    return linesOf(out);
+  }
+
+  /** The fixed lines of a sync on `node` (head and tail of its parts, for a fresh node: no stale chains). */
+  fixed(node: KubeProxyNode): { head: RulesetLines; tail: RulesetLines } {
+    const s = this.settings(node);
+    const head = newBuffers();
+    writeTopLevelChains(head);
+    writeMasqueradeRules(head, s);
+    writeLocalnetFirewall(head, s);
+    const tail = newBuffers();
+    writeStaleChainDeletes(tail, [], new Set());
+    writeNodePortsTailCall(tail, s);
+    writeForwardRules(tail, s);
+    return { head: linesOf(head), tail: linesOf(tail) };
+  }
+
+  /** The whole sync on `node` in pieces; `existingNatChains` as in RenderIptablesInput. */
+  parts(node: KubeProxyNode, existingNatChains: readonly string[] = []): RulesetParts {
+    const s = this.settings(node);
+    const head = newBuffers();
+    writeTopLevelChains(head);
+    writeMasqueradeRules(head, s);
+    writeLocalnetFirewall(head, s);
+    const active = new Set<string>();
+    const ports = this.servicePorts.map((_, i) => this.portLines(i, node, s, active));
+    const tail = newBuffers();
+    writeStaleChainDeletes(tail, existingNatChains, active);
+    writeNodePortsTailCall(tail, s);
+    writeForwardRules(tail, s);
+    return { head: linesOf(head), ports, tail: linesOf(tail) };
+  }
+
+  /** The restore text of the sync on `node` (renderIptables). */
+  text(node: KubeProxyNode, existingNatChains: readonly string[] = []): string {
+    return joinRulesetParts(this.parts(node, existingNatChains));
+  }
+}
+
 /**
  * The iptables-restore text one full sync of kube-proxy's IPv4 iptables proxier writes on
  * this node: `*filter … COMMIT` then `*nat … COMMIT`, newline-terminated. It never contains
  * the jumps from the built-in chains; see renderBuiltinJumps.
  */
 export function renderIptables(input: RenderIptablesInput): string {
-  const servicePorts = collectServicePorts(input.services);
-  const endpointsMap = buildEndpointsMap(input.endpointSlices, input.node.name);
-  let totalEndpoints = 0;
-  for (const sp of servicePorts) totalEndpoints += endpointsMap.get(sp.endpointsKey)?.length ?? 0;
-  const s = proxierSettings(input, totalEndpoints);
-
-  const out: RestoreBuffers = {
-    filterChains: new LineBuffer(),
-    filterRules: new LineBuffer(),
-    natChains: new LineBuffer(),
-    natRules: new LineBuffer(),
-  };
-  writeTopLevelChains(out);
-  writeMasqueradeRules(out, s);
-  writeLocalnetFirewall(out, s);
-
-  const active = new Set<string>();
-  for (const sp of servicePorts) {
-    const plan = planServicePort(sp, endpointsMap.get(sp.endpointsKey) ?? []);
-    writeServicePort(out, plan, s, active);
-  }
-
-  writeStaleChainDeletes(out, input.existingNatChains ?? [], active);
-  writeNodePortsTailCall(out, s);
-  writeForwardRules(out, s);
-
-  return [
-    '*filter',
-    ...out.filterChains.lines,
-    ...out.filterRules.lines,
-    'COMMIT',
-    '*nat',
-    ...out.natChains.lines,
-    ...out.natRules.lines,
-    'COMMIT',
-    '',
-  ].join('\n');
+  return new KubeProxySync(input.services, input.endpointSlices, input.config).text(input.node, input.existingNatChains);
 }
 
 /** A netfilter table that kube-proxy touches outside its restore text. */
