@@ -10,6 +10,7 @@
 import { runStar, type StarResult } from '../../engine/workloads/star-echo.ts';
 import { kubeNodeFilter } from '../../engine/workloads/filters.ts';
 import { ClusterAtLimits, type ClusterAtLimitsResult } from '../../engine/workloads/cluster-at-limits.ts';
+import { TraceRecorder } from '../../engine/trace/recorder.ts';
 import { runNs3Peer, type Ns3PeerResult } from './peer-ns3.ts';
 
 export type BenchWorkload = 'star' | 'cluster' | 'all';
@@ -28,6 +29,8 @@ export interface BenchOptions {
   services: number;
   requests: number;
   localShare: number;
+  /** Record the cluster run's trace (columnar recorder) and report its size. */
+  trace: boolean;
 }
 
 /** One workload's figures, as `--json` prints them. */
@@ -123,10 +126,14 @@ export interface ClusterBenchReport {
     podsMaterialized: number;
     conntrackEntries: number;
     nodeDependentServicePorts: number;
+    /** Packet buffers ever allocated (2 KiB each; the pool's high-water mark). */
+    packetBuffers: number;
   };
   memory: { afterLoad: MemoryFigures; afterRun: MemoryFigures };
   /** CPU seconds (user + system, this process) per phase of the last repeat. */
   cpuSeconds: Record<string, number>;
+  /** With --trace: the trace of the request phase. */
+  trace?: { events: number; packetBytes: number; bytesPerEvent: number; truncated: string | null };
 }
 
 /** Parses bench flags; throws with a usage message on junk. */
@@ -144,6 +151,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     services: 10_000,
     requests: 100_000,
     localShare: 0.5,
+    trace: false,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -177,7 +185,8 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       case '--servers': o.servers = val(); break;
       case '--repeats': o.repeats = Math.max(1, val()); break;
       case '--no-peer': o.peer = false; break;
-      default: throw new Error(`unknown bench option ${a} (options: --workload star|cluster|all --json --packets N --k K --servers S --repeats R --no-peer --nodes N --pods-per-node P --services S --requests R --local-share F)`);
+      case '--trace': o.trace = true; break;
+      default: throw new Error(`unknown bench option ${a} (options: --workload star|cluster|all --json --packets N --k K --servers S --repeats R --no-peer --nodes N --pods-per-node P --services S --requests R --local-share F --trace)`);
     }
   }
   return o;
@@ -262,9 +271,11 @@ export function benchCluster(o: BenchOptions, log: (s: string) => void): Cluster
   let afterLoad = memoryNow();
   let afterRun = memoryNow();
   let rules = { rules: 0, chains: 0, lines: 0, bytes: 0 };
+  let recorder: TraceRecorder | null = null;
   for (let r = 0; r < o.repeats; r++) {
     log(`kubewire: cluster-at-limits run ${r + 1}/${o.repeats}: ${o.nodes} nodes, ${o.nodes * o.podsPerNode} pods, ${o.services} services, ${o.requests} requests …`);
-    const w = new ClusterAtLimits({ nodes: o.nodes, podsPerNode: o.podsPerNode, services: o.services, requests: o.requests, localTrafficShare: o.localShare });
+    recorder = o.trace ? new TraceRecorder({ maxBytes: 2 ** 30, maxEvents: 100_000_000 }) : null;
+    const w = new ClusterAtLimits({ nodes: o.nodes, podsPerNode: o.podsPerNode, services: o.services, requests: o.requests, localTrafficShare: o.localShare, ...(recorder ? { tracer: recorder } : {}) });
     cpu = {};
     const phase = <T>(name: string, f: () => T): T => {
       const c0 = process.cpuUsage();
@@ -338,9 +349,13 @@ export function benchCluster(o: BenchOptions, log: (s: string) => void): Cluster
       podsMaterialized: x.podsMaterialized,
       conntrackEntries: x.conntrackEntries,
       nodeDependentServicePorts: x.nodeDependentServicePorts,
+      packetBuffers: x.packetBuffers,
     },
     memory: { afterLoad, afterRun },
     cpuSeconds: cpu,
+    ...(recorder
+      ? { trace: { events: recorder.length, packetBytes: recorder.bytesUsed, bytesPerEvent: round(recorder.bytesUsed / Math.max(1, recorder.length), 1), truncated: recorder.truncated } }
+      : {}),
   };
 }
 
@@ -368,6 +383,7 @@ function formatCluster(r: ClusterBenchReport): string {
     `  requests  ${n(r.requests)} (${n(r.ok)} ok${fails ? `; ${fails}` : ''}), latency p50 ${(r.latencyP50Ns / 1000).toFixed(1)} µs, p99 ${(r.latencyP99Ns / 1000).toFixed(1)} µs`,
     `  kubewire  ${r.seconds.toFixed(3)} s  ${n(r.packetHopsPerSec)} packet-hops/s  ${n(r.eventsPerSec)} events/s  (${n(r.packetHops)} packet-hops, ${n(r.events)} events)`,
     `  memory    peak RSS ${mb(r.peakRssBytes)}; after load heap ${mb(r.memory.afterLoad.heapUsedBytes)}, after run heap ${mb(r.memory.afterRun.heapUsedBytes)}`,
+    ...(r.trace ? [`  trace     ${n(r.trace.events)} events, ${mb(r.trace.packetBytes)} of packet copies (${r.trace.bytesPerEvent} B/event)${r.trace.truncated ? `; ${r.trace.truncated}` : ''}`] : []),
   ].join('\n');
 }
 

@@ -22,6 +22,7 @@ import { Simulation } from '../sim/simulation.ts';
 import type { EventTarget } from '../sim/queue.ts';
 import { Rng, type RandomStream } from '../sim/rng.ts';
 import { Network } from '../dataplane/network.ts';
+import type { Tracer } from '../trace/recorder.ts';
 import type { Netfilter } from '../dataplane/netfilter/netfilter.ts';
 import { compileTable } from '../dataplane/netfilter/eval.ts';
 import { Cidr, formatIpv4 } from '../wire/addr.ts';
@@ -60,6 +61,8 @@ export interface ClusterAtLimitsOptions {
   /** Namespaces the Services are spread over (default services / 100). */
   namespaces?: number;
   seed?: number;
+  /** Where the dataplane reports (default: nothing is recorded). */
+  tracer?: Tracer;
 }
 
 /** The generated objects and settings, before the control plane. */
@@ -128,6 +131,8 @@ export interface ClusterAtLimitsResult {
   readonly conntrackEntries: number;
   /** IP packets the hosts originated (requests, replies, DNS, TCP control; not forwarded copies). */
   readonly ipPacketsSent: number;
+  /** Packet buffers ever allocated (the pool's high-water mark): every other packet reused one. */
+  readonly packetBuffers: number;
 }
 
 const POD_CIDR = '10.128.0.0/9';
@@ -139,7 +144,7 @@ const START_NS = 1_000_000_000;
 const TIMEOUT_NS = 5_000_000_000;
 const EV_START = 1;
 
-function required(o: ClusterAtLimitsOptions): Required<ClusterAtLimitsOptions> {
+function required(o: ClusterAtLimitsOptions): Required<Omit<ClusterAtLimitsOptions, 'tracer'>> {
   const services = o.services ?? 10_000;
   return {
     nodes: o.nodes ?? 5_000,
@@ -163,7 +168,7 @@ type Kind = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'LoadBalancerLocal' | 'h
  * regular indices would put, say, every Local-policy Service's pods on the same few nodes,
  * since the scheduler fills nodes in a regular pattern).
  */
-function serviceKinds(o: Required<ClusterAtLimitsOptions>): Kind[] {
+function serviceKinds(o: Required<Omit<ClusterAtLimitsOptions, 'tracer'>>): Kind[] {
   const n = o.services;
   const lb = Math.round(n * o.loadBalancerShare);
   const local = Math.round(lb * o.localTrafficShare);
@@ -287,7 +292,7 @@ function percentile(sorted: Float64Array, p: number): number {
  * a method the caller can time. `runClusterAtLimits` runs them all.
  */
 export class ClusterAtLimits {
-  readonly opts: Required<ClusterAtLimitsOptions>;
+  readonly opts: Required<Omit<ClusterAtLimitsOptions, 'tracer'>>;
   readonly sim: Simulation;
   readonly net: Network;
   generated: GeneratedCluster | null = null;
@@ -309,7 +314,7 @@ export class ClusterAtLimits {
   constructor(options: ClusterAtLimitsOptions = {}) {
     this.opts = required(options);
     this.sim = new Simulation(this.opts.seed);
-    this.net = new Network(this.sim);
+    this.net = new Network(this.sim, options.tracer);
   }
 
   /** Phase 1: the objects. */
@@ -498,6 +503,7 @@ export class ClusterAtLimits {
       podsMaterialized: cluster.pods.size,
       conntrackEntries,
       ipPacketsSent,
+      packetBuffers: this.net.pool.size,
     };
   }
 

@@ -204,7 +204,7 @@ describe('a 10,000-service KUBE-SERVICES', () => {
     return l.join('\n');
   })();
 
-  it('loads, evaluates in about constant time per packet, and counts rules as a linear walk would', () => {
+  it('loads, evaluates through the index as a linear walk would, and counts rules the same way', () => {
     const nf = load(text);
     const env: NfEnv = { now: 0, isLocal: (a) => a === ipv4('192.168.0.10'), random: () => 0 };
     const out = newTraverseResult();
@@ -224,25 +224,16 @@ describe('a 10,000-service KUBE-SERVICES', () => {
     traverse(t, Hook.PREROUTING, p, env, out, false);
     expect(out.rulesEvaluated).toBe(1 + (N + 1) + 300 + 1);
 
-    const dsts = Array.from({ length: N }, (_, i) => ipv4(vip((i * 7919) % N)));
-    const time = (fn: typeof traverse, n: number): number => {
-      let best = Infinity;
-      for (let round = 0; round < 3; round++) {
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) {
-          p.dst = dsts[i % N]!;
-          p.dport = 80;
-          resetTraverseResult(out);
-          fn(t, Hook.PREROUTING, p, env, out, false);
-        }
-        best = Math.min(best, ((performance.now() - t0) * 1e6) / n);
-      }
-      return best;
-    };
-    const indexed = time(traverse, 100_000);
-    const linear = time(traverseLinear, 500);
-    // Typically ~0.1 µs indexed vs tens of µs linear. Only the ratio is asserted: both sides
-    // slow down together on a loaded machine, absolute speed is the benchmark's business.
-    expect(linear / indexed).toBeGreaterThan(20);
+    // The indexed walk gives the same answers as the linear one for every service (speed itself
+    // is measured by the benchmark, not asserted here).
+    for (let i = 0; i < N; i += 97) {
+      p.dst = ipv4(vip(i));
+      p.dport = 80;
+      const a = newTraverseResult();
+      const b = newTraverseResult();
+      traverse(t, Hook.PREROUTING, p, env, a, false);
+      traverseLinear(t, Hook.PREROUTING, p, env, b, false);
+      expect([a.natAddrMin, a.rulesEvaluated]).toEqual([b.natAddrMin, b.rulesEvaluated]);
+    }
   });
 });
