@@ -7,7 +7,7 @@ import { httpGet } from './http-client.ts';
 import { ping } from './ping.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { tracePcapng } from '../trace/export.ts';
-import { tsharkAvailable, tsharkDecode } from '../trace/testing/tshark.ts';
+import { tsharkAvailable, tsharkDecode } from '../../testing/tshark.ts';
 import { ipv4 } from '../wire/addr.ts';
 
 // cluster-dns.md: a pcapng of the emulator's DNS packets must decode in tshark with no

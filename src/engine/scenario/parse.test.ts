@@ -172,7 +172,7 @@ describe('what kubectl prints loads unchanged', () => {
     expect(pod.status?.podIP).toBe('10.244.1.5');
     expect(pod.status?.hostIPs).toEqual([{ ip: '172.18.0.3' }]);
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-    expect(pod.spec.containers[0]!.readinessProbe).toEqual({ exec: { command: ['sh', '-c', 'test -f /tmp/ready'] }, periodSeconds: 5 });
+    expect(pod.spec.containers[0]!.readinessProbe).toEqual({ exec: { command: ['sh', '-c', 'test -f /var/run/ready'] }, periodSeconds: 5 });
     const slice = find(r, 'EndpointSlice', 'backend-8k4vq');
     expect(slice.endpoints).toEqual([
       {

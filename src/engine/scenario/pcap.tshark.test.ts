@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario } from './run.ts';
 import { tracePcapng } from '../trace/export.ts';
-import { tsharkAvailable, tsharkDecode } from '../trace/testing/tshark.ts';
+import { tsharkAvailable, tsharkDecode } from '../../testing/tshark.ts';
 import { parseDns, DNS_TYPE } from '../wire/dns.ts';
 import { formatIpv4 } from '../wire/addr.ts';
 import { LinkLayer } from '../trace/events.ts';

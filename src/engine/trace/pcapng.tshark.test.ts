@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { finishChecksum, internetChecksum, onesSum, pseudoHeaderSum } from '../wire/checksum.ts';
 import { LINKTYPE, PcapngWriter } from './pcapng.ts';
-import { tsharkAvailable, tsharkDecode } from './testing/tshark.ts';
+import { tsharkAvailable, tsharkDecode } from '../../testing/tshark.ts';
 
 const HAVE_TSHARK = tsharkAvailable();
 const CI_ENV = process.env['CI'];

@@ -4,7 +4,7 @@ import { TraceRecorder, type TraceEvent } from '../trace/recorder.ts';
 import { traceHash, tracePcapng } from '../trace/export.ts';
 import { LinkLayer } from '../trace/events.ts';
 import { formatIpv4, readU16, readU32 } from '../wire/addr.ts';
-import { tsharkAvailable, tsharkDecode } from '../trace/testing/tshark.ts';
+import { tsharkAvailable, tsharkDecode } from '../../testing/tshark.ts';
 
 function run(seed = 1, rules?: string) {
   const trace = new TraceRecorder();
