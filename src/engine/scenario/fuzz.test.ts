@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { stringify } from 'yaml';
-import { applyTextMutations, fuzzCheck, fuzzTimeout, textMutationArb, type TextMutation } from '../testing/fuzz-config.ts';
+import { applyTextMutations, fuzzCheck, fuzzTimeout, textMutationArb, type TextMutation } from '../../testing/fuzz-config.ts';
 import type { ScenarioProblem } from './model.ts';
 import { loadScenario, type LoadResult } from './parse.ts';
 import { buildWorld } from './world.ts';

@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FUZZ_SEED, fuzzCheck, fuzzTimeout } from '../testing/fuzz-config.ts';
+import { FUZZ_SEED, fuzzCheck, fuzzTimeout } from '../../testing/fuzz-config.ts';
 import { ipv4 } from '../wire/addr.ts';
 import { emitArp } from '../wire/arp.ts';
 import { encodeDns } from '../wire/dns.ts';

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzCheck, fuzzTimeout } from '../testing/fuzz-config.ts';
+import { fuzzCheck, fuzzTimeout } from '../../testing/fuzz-config.ts';
 import { readU16, writeU16 } from './addr.ts';
 import { parseArp, emitArp, type ArpRepr } from './arp.ts';
 import type { Parsed, WireError } from './bytes.ts';

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyTextMutations, fuzzCheck, fuzzTimeout, textMutationArb } from '../../testing/fuzz-config.ts';
+import { applyTextMutations, fuzzCheck, fuzzTimeout, textMutationArb } from '../../../testing/fuzz-config.ts';
 import { Netfilter } from './netfilter.ts';
 import { MAX_ERRORS, type RestoreOptions } from './restore.ts';
 import { BUILTIN_CHAINS, type TableName } from './rule.ts';

@@ -15,7 +15,7 @@ export function must<T>(r: Parsed<T>): T {
   return r.repr;
 }
 
-/** A small deterministic generator (xorshift32) for mutation tests; the engine never uses Math.random. */
+/** A small deterministic generator (xorshift32) for mutation tests; the engine never uses ambient randomness. */
 export function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
