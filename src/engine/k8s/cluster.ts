@@ -77,8 +77,13 @@ export interface ClusterNode {
   readonly bridge: Bridge;
   readonly ip: number;
   readonly podSubnet: Cidr;
+  /**
+   * The node's ruleset. It may be one object shared with other nodes, or an overlay of one
+   * (addNode's `rules`): then do not `syncNode` this node (a restore would reach every node
+   * sharing it); give it its own ruleset first.
+   */
   readonly netfilter: Netfilter;
-  /** The text kube-proxy last handed to iptables-restore on this node. */
+  /** The text kube-proxy last handed to iptables-restore on this node ('' when not kept). */
   rulesText: string;
   /** How many pods' veths the node has created (for names). */
   vethCount: number;

@@ -8,10 +8,12 @@
  *
  * What makes it fit (docs/performance.md has the figures):
  * - Nodes with identical kube-proxy rules share one parsed and compiled netfilter ruleset
- *   (NodeRulesetKeys says which nodes are identical without rendering each one). A node whose
- *   rules differ (Local traffic policies put node-local endpoints in its rules) gets its own.
- * - The node network is a cloud fabric: pod-subnet routes live in the underlay router and the
- *   fabric answers ARP, so 5,000 nodes cost O(nodes) routes and no broadcasts.
+ *   (NodeRulesets.keyOf says which nodes are identical without rendering each one). A node whose
+ *   rules differ (Local traffic policies put its node-local endpoints in its rules) gets an
+ *   overlay of the first node's ruleset holding only the chains that differ.
+ * - The node network is a cloud fabric: pod-subnet routes live in the underlay router, the
+ *   fabric answers ARP and keeps no conntrack state, so 5,000 nodes cost O(nodes) routes and no
+ *   broadcasts. Pods, having no iptables rules, track no connections (as in Linux).
  * - Pods are deferred: a pod's network namespace and programs are made when a packet first
  *   needs it (or when it becomes a client); most load-time work is never done for idle pods.
  *
@@ -28,7 +30,6 @@ import { compileTable } from '../dataplane/netfilter/eval.ts';
 import { Cidr, formatIpv4 } from '../wire/addr.ts';
 import { ClusterNetwork, type ClusterPod, type NodeRules } from '../k8s/cluster.ts';
 import { ControlPlane, clusterConfigFrom, type ClusterConfig, type ClusterState, type K8sObject } from '../k8s/controllers/index.ts';
-import { renderIptables } from '../k8s/kube-proxy/render-iptables.ts';
 import { nodeNetfilter } from '../k8s/kube-proxy/node-ruleset.ts';
 import { NodeRulesets } from '../k8s/kube-proxy/node-rulesets.ts';
 import type { KubeProxyConfig } from '../k8s/kube-proxy/config.ts';
@@ -330,7 +331,6 @@ export class ClusterAtLimits {
     const s = cp.state;
     if (s.errors.length > 0) throw new Error(`control plane: ${s.errors[0]!.message}`);
     this.state = s;
-    this.rulesets = new NodeRulesets({ services: s.services, endpointSlices: s.endpointSlices, config: g.kubeProxy });
     return s;
   }
 
@@ -340,12 +340,16 @@ export class ClusterAtLimits {
     return { name: n.metadata.name, ips: [nodeInternalIPs(n)[0]!, formatIpv4(Cidr.of(podCIDR).at(1))], podCIDR };
   }
 
-  /** Phase 3: kube-proxy's full sync on the first node: the iptables-restore text. */
+  /**
+   * Phase 3: kube-proxy's full sync on the first node: the iptables-restore text (what
+   * renderIptables writes; the sync is prepared once here, for every node).
+   */
   renderRules(): { lines: number; bytes: number } {
     const s = this.state ?? this.reconcile();
     const node = this.nodeFacts(0);
-    this.firstText = renderIptables({ services: s.services, endpointSlices: s.endpointSlices, node, config: this.generated!.kubeProxy });
-    this.firstKey = this.rulesets!.keyOf(node);
+    this.rulesets = new NodeRulesets({ services: s.services, endpointSlices: s.endpointSlices, config: this.generated!.kubeProxy });
+    this.firstText = this.rulesets.text(node);
+    this.firstKey = this.rulesets.keyOf(node);
     return { lines: countLines(this.firstText), bytes: this.firstText.length };
   }
 

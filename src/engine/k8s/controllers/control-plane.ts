@@ -1223,9 +1223,8 @@ interface PodLabelIndex {
 
 function podLabelIndex(pods: readonly Pod[]): PodLabelIndex {
   const index = new Map<string, Map<string, Pod[]>>();
-  const order = new Map<Pod, number>();
-  pods.forEach((pod, i) => {
-    order.set(pod, i);
+  let order: Map<Pod, number> | null = null;
+  pods.forEach((pod) => {
     const ns = namespaceOf(pod.metadata);
     let byLabel = index.get(ns);
     if (byLabel === undefined) index.set(ns, (byLabel = new Map()));
@@ -1238,7 +1237,8 @@ function podLabelIndex(pods: readonly Pod[]): PodLabelIndex {
       if (pairs.length === 1) return [...withLabel(ns, pairs[0]![0], pairs[0]![1])];
       const seen = new Set<Pod>();
       for (const [k, v] of pairs) for (const p of withLabel(ns, k, v)) seen.add(p);
-      return [...seen].sort((a, b) => order.get(a)! - order.get(b)!);
+      const at = (order ??= new Map(pods.map((p, i) => [p, i] as const)));
+      return [...seen].sort((a, b) => at.get(a)! - at.get(b)!);
     },
   };
 }

@@ -100,9 +100,32 @@ export function generateUniqueName(prefix: string, stream: RandomStream, taken: 
 
 /** A random (version 4) UUID drawn from a stream, as the API server gives every object. */
 export function randomUid(stream: RandomStream): string {
-  const words = [stream.nextUint32(), stream.nextUint32(), stream.nextUint32(), stream.nextUint32()];
-  words[1] = ((words[1]! & 0xffff0fff) | 0x00004000) >>> 0; // version 4
-  words[2] = ((words[2]! & 0x3fffffff) | 0x80000000) >>> 0; // RFC 4122 variant
-  const hex = words.map((w) => w.toString(16).padStart(8, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const w0 = stream.nextUint32();
+  const w1 = ((stream.nextUint32() & 0xffff0fff) | 0x00004000) >>> 0; // version 4
+  const w2 = ((stream.nextUint32() & 0x3fffffff) | 0x80000000) >>> 0; // RFC 4122 variant
+  const w3 = stream.nextUint32();
+  // 8-4-4-4-12 hex digits, written into one code buffer (a cluster's 150,000 pods each get one).
+  const c = UID_CODES;
+  hexInto(c, 0, w0, 8);
+  c[8] = 45;
+  hexInto(c, 9, w1 >>> 16, 4);
+  c[13] = 45;
+  hexInto(c, 14, w1 & 0xffff, 4);
+  c[18] = 45;
+  hexInto(c, 19, w2 >>> 16, 4);
+  c[23] = 45;
+  hexInto(c, 24, w2 & 0xffff, 4);
+  hexInto(c, 28, w3, 8);
+  return String.fromCharCode.apply(null, c as unknown as number[]);
+}
+
+const UID_CODES = new Uint16Array(36);
+const HEX_CODES = Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+
+/** The low `digits` hex digits of `v`, lower case, most significant first, at c[at…]. */
+function hexInto(c: Uint16Array, at: number, v: number, digits: number): void {
+  for (let i = digits - 1; i >= 0; i--) {
+    c[at + i] = HEX_CODES[v & 15]!;
+    v >>>= 4;
+  }
 }
