@@ -50,4 +50,15 @@ describe('ping', () => {
       [200, 3, true],
     ]);
   });
+  it('keeps counting past 65,535 requests: icmp_seq wraps on the wire, every reply is matched', () => {
+    const w = buildStar({ a: '10.0.1.10', b: '10.0.2.20' }, { delayNs: 1_000 });
+    const count = 150_000;
+    const [r] = run((done) => ping(w.hosts.a!, ipv4('10.0.2.20'), { count, intervalNs: 100_000 }, done), w.sim);
+    expect([r!.transmitted, r!.received, r!.lost.length, r!.lossPercent]).toEqual([count, count, 0, 0]);
+    // Logical sequence numbers keep growing; the one after 65535 went out as 0.
+    expect(r!.replies[65_535]!.seq).toBe(65_536);
+    expect(r!.replies[count - 1]!.seq).toBe(count);
+    expect(r!.minRttNs).toBeGreaterThan(0);
+    expect(r!.maxRttNs).toBeGreaterThanOrEqual(r!.minRttNs);
+  });
 });

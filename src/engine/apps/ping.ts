@@ -121,7 +121,10 @@ class PingRun implements PingHandle {
   done = false;
   private readonly id: number;
   private readonly count: number;
-  private readonly sentAt = new Map<number, number>();
+  /** When each request went out, by its sequence number counted from 1 (not wrapped); -1: not yet. */
+  private readonly sentAt: Float64Array;
+  /** Whether request N has been answered (a second reply is a duplicate, as ping's DUP!). */
+  private readonly answered: Uint8Array;
   private readonly replies: PingReply[] = [];
   private readonly errors: PingError[] = [];
   private sent = 0;
@@ -136,6 +139,8 @@ class PingRun implements PingHandle {
     private readonly callback: (r: PingResult) => void,
   ) {
     this.count = Math.max(1, opts.count ?? 1);
+    this.sentAt = new Float64Array(this.count + 1).fill(-1);
+    this.answered = new Uint8Array(this.count + 1);
     this.id = (opts.id ?? host.net.sim.rng.stream(`host/${host.name}/ping-ids`).int(1, 0xffff)) & 0xffff;
     this.start = host.now;
     this.flow = opts.flow ?? 0;
@@ -161,21 +166,25 @@ class PingRun implements PingHandle {
     this.timer = null;
     if (this.done) return;
     const seq = ++this.sent;
-    this.sentAt.set(seq, this.host.now);
-    const uid = this.host.sendPing(this.dst, this.id, seq, this.opts.payloadLen ?? 56, this.flow);
-    appNote(this.host, uid, `ping: echo request to ${formatIpv4(this.dst)} id ${this.id} seq ${seq}`, this.flow);
+    this.sentAt[seq] = this.host.now;
+    // The ICMP field is 16 bits: past 65535 it wraps, as ping's icmp_seq does.
+    const wire = seq & 0xffff;
+    const uid = this.host.sendPing(this.dst, this.id, wire, this.opts.payloadLen ?? 56, this.flow);
+    appNote(this.host, uid, `ping: echo request to ${formatIpv4(this.dst)} id ${this.id} seq ${wire}`, this.flow);
     const sim = this.host.net.sim;
     if (this.sent < this.count) this.timer = sim.after(this.opts.intervalNs ?? SECOND_NS, () => this.sendOne());
     else this.timer = sim.after(this.opts.waitNs ?? 10 * SECOND_NS, () => this.finish());
   }
 
-  private onReply(src: number, seq: number, ttl: number): void {
+  private onReply(src: number, wire: number, ttl: number): void {
     if (this.done) return;
-    const at = this.sentAt.get(seq);
-    if (at === undefined || this.replies.some((r) => r.seq === seq)) return; // unknown or duplicate
-    const rtt = this.host.now - at;
+    // The latest request sent with this 16-bit sequence number.
+    const seq = this.sent - ((this.sent - wire) & 0xffff);
+    if (seq < 1 || this.sentAt[seq]! < 0 || this.answered[seq] === 1) return; // unknown or duplicate
+    this.answered[seq] = 1;
+    const rtt = this.host.now - this.sentAt[seq]!;
     this.replies.push({ seq, from: src, ttl, rttNs: rtt, time: this.host.now });
-    appNote(this.host, 0, `ping: ${(this.opts.payloadLen ?? 56) + 8} bytes from ${formatIpv4(src)}: icmp_seq=${seq} ttl=${ttl} time=${(rtt / 1e6).toFixed(3)} ms`, this.flow);
+    appNote(this.host, 0, `ping: ${(this.opts.payloadLen ?? 56) + 8} bytes from ${formatIpv4(src)}: icmp_seq=${wire} ttl=${ttl} time=${(rtt / 1e6).toFixed(3)} ms`, this.flow);
     if (this.sent >= this.count && this.replies.length >= this.count) this.finish();
   }
 
@@ -196,11 +205,16 @@ class PingRun implements PingHandle {
     if (this.done) return;
     this.done = true;
     this.cleanup();
-    const rtts = this.replies.map((r) => r.rttNs);
-    const answered = new Set(this.replies.map((r) => r.seq));
     const lost: number[] = [];
-    for (let s = 1; s <= this.sent; s++) if (!answered.has(s)) lost.push(s);
+    for (let s = 1; s <= this.sent; s++) if (this.answered[s] !== 1) lost.push(s);
     const received = this.replies.length;
+    // Loops, not Math.min(...xs): a long ping has more replies than a call has arguments.
+    let min = Infinity, max = -Infinity, sum = 0;
+    for (const r of this.replies) {
+      if (r.rttNs < min) min = r.rttNs;
+      if (r.rttNs > max) max = r.rttNs;
+      sum += r.rttNs;
+    }
     const result: PingResult = {
       errors: this.errors,
       dst: this.dst,
@@ -210,9 +224,9 @@ class PingRun implements PingHandle {
       replies: this.replies,
       lost,
       lossPercent: this.sent ? Math.round(((this.sent - received) * 100) / this.sent) : 0,
-      minRttNs: rtts.length ? Math.min(...rtts) : -1,
-      avgRttNs: rtts.length ? Math.round(rtts.reduce((a, b) => a + b, 0) / rtts.length) : -1,
-      maxRttNs: rtts.length ? Math.max(...rtts) : -1,
+      minRttNs: received ? min : -1,
+      avgRttNs: received ? Math.round(sum / received) : -1,
+      maxRttNs: received ? max : -1,
       startedAt: this.start,
       finishedAt: this.host.now,
     };

@@ -273,11 +273,11 @@ export interface ScenarioSpec {
   readonly budgets: Budgets;
 }
 
-/** Run limits (extension): a run stops with a message when one is reached. */
+/** Run limits (extension): a run stops with a message when maxEvents or maxSimulatedTime is reached. */
 export interface Budgets {
   readonly maxEvents?: number;
   readonly maxSimulatedTime?: SimTime;
-  /** Bytes of packet data the trace may keep (`maxTraceBytes: 64Mi` or an integer). */
+  /** Memory the trace may use, columns, packet copies and details (`maxTraceBytes: 64Mi` or an integer); past 3/4 of it the trace is sampled by packet, the run goes on. */
   readonly maxTraceBytes?: number;
 }
 
@@ -423,10 +423,12 @@ export interface DnsAction {
   readonly type: DnsQueryType;
 }
 
-/** `ping: {address | host, count}` (count default 1). */
+/** `ping: {address | host, count, interval}` (count default 1; interval like `ping -i`, default 1s). */
 export interface PingAction {
   readonly target: HostTarget;
   readonly count: number;
+  /** Between echo requests (absent: ping's default, 1 s). */
+  readonly interval?: SimTime;
 }
 
 /** The kinds of traffic, in the order the docs list them. */

@@ -12,7 +12,7 @@ import { resolve, type ResolvConf } from '../apps/stub-resolver.ts';
 import { ping } from '../apps/ping.ts';
 import { namespaceOf, type Pod } from '../k8s/model/index.ts';
 import type { World } from './world.ts';
-import type { HostTarget, TrafficItem } from './model.ts';
+import type { HostTarget, PingAction, TrafficItem } from './model.ts';
 import { formatRef } from './model.ts';
 
 /** What one repeat of a traffic item saw (client side; the server side is filled from the trace). */
@@ -225,9 +225,9 @@ function startRepeat(world: World, item: TrafficItem, rep: RepeatResult): void {
     }
     case 'ping': {
       const addr = targetAddress(world, item.ping.target);
-      if (addr === null) return withResolved(world, src, item.ping.target, flow, rep, (ip) => runPing(world, src, ip, item.ping.count, rep));
+      if (addr === null) return withResolved(world, src, item.ping.target, flow, rep, (ip) => runPing(world, src, ip, item.ping, rep));
       if (typeof addr === 'string') return fail(world, rep, addr);
-      runPing(world, src, addr, item.ping.count, rep);
+      runPing(world, src, addr, item.ping, rep);
       return;
     }
     case 'tcp': {
@@ -276,9 +276,10 @@ function withResolved(world: World, src: Source, t: HostTarget, flow: number, re
   );
 }
 
-function runPing(world: World, src: Source, dst: number, count: number, rep: RepeatResult): void {
+function runPing(world: World, src: Source, dst: number, action: PingAction, rep: RepeatResult): void {
   rep.remote = formatIpv4(dst);
-  ping(src.host, dst, { count, flow: rep.flow, waitNs: 2_000_000_000 }, (r) => {
+  const opts = { count: action.count, flow: rep.flow, waitNs: 2_000_000_000, ...(action.interval !== undefined ? { intervalNs: action.interval } : {}) };
+  ping(src.host, dst, opts, (r) => {
     rep.ok = r.received > 0;
     if (!rep.ok) {
       rep.timeout = r.errors.length === 0;

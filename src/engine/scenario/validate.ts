@@ -1028,7 +1028,7 @@ function readAction(p: Problems, kind: TrafficKind, v: unknown, path: PathSeg[])
       return name === undefined ? undefined : { kind, dns: { name, type } };
     }
     case 'ping': {
-      checkKeys(p, m, path, ['address', 'host', 'count'], 'ping field');
+      checkKeys(p, m, path, ['address', 'host', 'count', 'interval'], 'ping field');
       const a = field(m, 'address');
       const h = field(m, 'host');
       let target: HostTarget | undefined;
@@ -1040,8 +1040,10 @@ function readAction(p: Problems, kind: TrafficKind, v: unknown, path: PathSeg[])
         const s = asString(p, h, [...path, 'host']);
         if (s !== undefined) target = fromRef(p, parseHostTarget(s), [...path, 'host']);
       } else p.error(path, 'ping needs address (an IPv4 address) or host (a name or service:NAME)');
-      const count = optional(m, 'count', (x) => asInt(p, x, [...path, 'count'], 1, 10000)) ?? 1;
-      return target ? { kind, ping: { target, count } } : undefined;
+      const count = optional(m, 'count', (x) => asInt(p, x, [...path, 'count'], 1, 1_000_000)) ?? 1;
+      const interval = optional(m, 'interval', (x) => asDuration(p, x, [...path, 'interval']));
+      if (interval !== undefined && interval <= 0) p.error([...path, 'interval'], 'the interval between echo requests must be more than 0');
+      return target ? { kind, ping: { target, count, ...(interval !== undefined && interval > 0 ? { interval } : {}) } } : undefined;
     }
   }
 }
