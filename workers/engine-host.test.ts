@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineHost } from './engine-host.ts';
 import { decodeBatch } from '../src/api/codec.ts';
-import type { ProgressDto } from '../src/api/engine-api.ts';
+import type { ProgressDto, TraceRow } from '../src/api/engine-api.ts';
 
 const SMALL = `apiVersion: kubewire.dev/v1alpha1
 kind: Scenario
@@ -166,8 +166,6 @@ describe('EngineHost run and queries', () => {
     await host.load(SMALL, 'small.yaml');
     const first = host.run();
     await expect(host.run()).rejects.toThrow('a run is already in progress');
-    // Reads during a run answer empty rather than half a trace.
-    expect(decodeBatch(await host.traceBatch(0, 10)).rows).toEqual([]);
     const reload = await host.load(SMALL.replace('seed: 3', 'seed: 4'), 'small.yaml');
     expect(reload.ok).toBe(true);
     // The new scenario's run may start at once: it waits for the old one to stop.
@@ -175,6 +173,25 @@ describe('EngineHost run and queries', () => {
     expect((await first).stop).toBe('cancelled');
     expect(await second).toMatchObject({ stop: 'done', passed: true });
     expect(decodeBatch(await host.traceBatch(0, 10)).rows.length).toBe(10);
+  });
+
+  it('streams the trace while the run goes on: rows read mid-run are the final rows', async () => {
+    const host = new EngineHost({ sliceEvents: 5, progressIntervalMs: 0 });
+    await host.load(SMALL, 'small.yaml');
+    const seen: number[] = [];
+    const midRun: TraceRow[][] = [];
+    const reads: Promise<void>[] = [];
+    const reply = await host.run((p) => {
+      seen.push(p.traceEvents);
+      reads.push(host.traceBatch(0, p.traceEvents).then((b) => void midRun.push(decodeBatch(b).rows)));
+    });
+    await Promise.all(reads);
+    // Several partial reads, each a prefix of the finished trace.
+    const partial = midRun.filter((rows) => rows.length > 0 && rows.length < reply.traceEvents);
+    expect(partial.length).toBeGreaterThan(2);
+    const final = decodeBatch(await host.traceBatch(0, reply.traceEvents)).rows;
+    for (const rows of partial) expect(rows).toEqual(final.slice(0, rows.length));
+    expect(Math.max(...seen)).toBeLessThanOrEqual(reply.traceEvents);
   });
 
   it('a progress callback that throws does not fail the run', async () => {

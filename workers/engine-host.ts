@@ -64,7 +64,7 @@ export class EngineHost implements EngineApi {
     if (!session) {
       if (!this.lastLoad) throw new Error('nothing to run: load a scenario first');
       const n = this.lastLoad.errors.length;
-      return { valid: false, passed: false, stop: 'done', stopMessage: `the file has ${n} error${n === 1 ? '' : 's'}; nothing was run (see load's errors)`, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [] };
+      return { valid: false, passed: false, stop: 'done', stopMessage: `the file has ${n} error${n === 1 ? '' : 's'}; nothing was run (see load's errors)`, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [], traceKept: { complete: true, eventsOffered: 0, eventsKept: 0, bytes: 0, budgetBytes: 0, bytesPerEvent: 0, sampledFrom: null, keepOneIn: 1, message: '' } };
     }
     if (this.active) {
       if (this.active.session === session) throw new Error('a run is already in progress: cancel it or wait for it to end');
@@ -112,7 +112,10 @@ export class EngineHost implements EngineApi {
   }
 
   async traceBatch(from: number, count: number): Promise<Uint8Array> {
-    const rows = this.ready() ? this.guard(() => this.session!.rows(Number(from), Number(count))) : [];
+    // Also between slices of a run: the events recorded so far never change, so the page can
+    // stream them while the run goes on.
+    const s = this.session;
+    const rows = s ? this.guard(() => s.rows(Number(from), Number(count))) : [];
     const bytes = exact(encodeBatch({ seq: Number(from) || 0, rows }));
     return Comlink.transfer(bytes, [bytes.buffer]);
   }

@@ -79,9 +79,10 @@ export interface RunReply {
   /** False when the file is invalid (nothing ran); see `load`'s errors. */
   valid: boolean;
   passed: boolean;
-  stop: 'done' | 'max-events' | 'max-time' | 'trace-budget' | 'cancelled';
+  stop: 'done' | 'max-events' | 'max-time' | 'cancelled';
   stopMessage: string;
   events: number;
+  /** Events kept in the trace (fewer than offered when it was sampled: see `traceKept`). */
   traceEvents: number;
   simulatedNs: number;
   /** SHA-256 (hex) of the trace's canonical encoding: equal in Node and the browser for one file and seed. */
@@ -89,6 +90,22 @@ export interface RunReply {
   expectations: ExpectationDto[];
   traffic: TrafficDto[];
   timeline: { time: number; text: string }[];
+  /** How much of the trace was kept: all of it, or a sample past the memory budget (and the words saying so). */
+  traceKept: {
+    complete: boolean;
+    eventsOffered: number;
+    eventsKept: number;
+    /** Bytes the trace recorder allocated (columns, packet copies, details). */
+    bytes: number;
+    budgetBytes: number;
+    bytesPerEvent: number;
+    /** The first event index after which events may be missing, or null when none are. */
+    sampledFrom: number | null;
+    /** The last sampling rate: 1 packet in this many (1: all; 0: nothing more was kept at the end). */
+    keepOneIn: number;
+    /** '' when complete. */
+    message: string;
+  };
 }
 
 /** One trace event as the packet list shows it. */
@@ -245,7 +262,7 @@ export interface EngineApi {
   run(onProgress?: (p: ProgressDto) => void): Promise<RunReply>;
   /** Asks a running `run` to stop at its next slice; the trace so far is kept. */
   cancel(): Promise<void>;
-  /** Rows [from, from+count) of the last run's trace, msgpack-encoded TraceBatch. */
+  /** Rows [from, from+count) of the trace, msgpack-encoded TraceBatch: the last run's, or during a run the events recorded so far (they never change). */
   traceBatch(from: number, count: number): Promise<Uint8Array>;
   /** One event with its bytes and detail. */
   event(index: number): Promise<EventInfo>;

@@ -30,7 +30,7 @@ import type {
   TrafficDto,
 } from '../api/engine-api.ts';
 import { loadScenario, formatProblem, type LoadResult } from './scenario/parse.ts';
-import { runSteps, type RunOutcome } from './scenario/run.ts';
+import { nothingKept, runSteps, type RunOutcome } from './scenario/run.ts';
 import { buildWorld, readyEndpoints, type World } from './scenario/world.ts';
 import type { RepeatResult } from './scenario/traffic.ts';
 import type { ScenarioProblem } from './scenario/model.ts';
@@ -124,7 +124,7 @@ function repeatDto(r: RepeatResult): RepeatDto {
 }
 
 function emptyRunReply(stopMessage: string): RunReply {
-  return { valid: false, passed: false, stop: 'done', stopMessage, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [] };
+  return { valid: false, passed: false, stop: 'done', stopMessage, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [], traceKept: nothingKept() };
 }
 
 function runReply(o: RunOutcome, hash: string): RunReply {
@@ -144,6 +144,7 @@ function runReply(o: RunOutcome, hash: string): RunReply {
     expectations,
     traffic,
     timeline: w.timeline.map((t) => ({ time: t.time, text: t.text })),
+    traceKept: { ...o.traceKept },
   };
 }
 
@@ -240,6 +241,8 @@ export class Session {
   private flowCache: { flow: number; events: number[] } | null = null;
   private flowSpans: Map<number, [number, number]> | null = null;
   private acc: StateAcc | null = null;
+  /** The trace of the run in progress (rows can be read between slices), or null. */
+  private live: TraceRecorder | null = null;
 
   private constructor(
     /** The loaded file. */
@@ -283,13 +286,16 @@ export class Session {
     this.flowCache = null;
     this.flowSpans = null;
     this.acc = null;
+    this.live = null;
     const steps = runSteps(this.loaded, progressEvery);
     let n = steps.next(false);
     while (!n.done) {
       const p = n.value;
+      this.live = p.trace;
       const cancel = yield { events: p.events, simulatedNs: p.simulatedNs, traceEvents: p.traceEvents };
       n = steps.next(cancel === true);
     }
+    this.live = null;
     const o = n.value;
     this.outcome = o;
     this.hash = o.world ? traceHash(o.world.trace) : '';
@@ -348,9 +354,12 @@ export class Session {
     return traceRow(t.event(i));
   }
 
-  /** Rows [from, from+count), clipped to the trace (empty before a run). */
+  /**
+   * Rows [from, from+count), clipped to the trace (empty before a run). Between slices of a run
+   * this reads the trace recorded so far, so a viewer can follow the run as it goes.
+   */
   rows(from: number, count: number): TraceRow[] {
-    const t = this.trace;
+    const t = this.trace ?? this.live;
     if (!t) return [];
     const start = Math.max(0, Math.floor(from) || 0);
     const end = Math.min(t.length, start + Math.max(0, Math.floor(count) || 0));

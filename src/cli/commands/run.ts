@@ -87,6 +87,7 @@ export function runJson(file: string, r: RunOutcome): Record<string, unknown> {
           simulatedNs: w.sim.now,
           stop: r.stop,
           stopMessage: r.stopMessage || undefined,
+          traceKept: r.traceKept,
         }
       : {}),
     expectations: r.expectations.map((e) => ({ name: e.name, status: e.status, message: e.message, event: e.event })),
@@ -125,6 +126,7 @@ export function runText(file: string, r: RunOutcome): string {
   );
   lines.push(`ran ${w.sim.eventsRun.toLocaleString('en')} events to ${(w.sim.now / 1e6).toFixed(3)} ms simulated; ${w.trace.length.toLocaleString('en')} trace records; trace sha256 ${traceHash(w.trace)}`);
   if (r.stopMessage) lines.push(`stopped early: ${r.stopMessage}`);
+  if (!r.traceKept.complete) lines.push(r.traceKept.message);
   if (w.timeline.length) {
     lines.push('', 'timeline:');
     for (const n of w.timeline) lines.push(`  ${(n.time / 1e6).toFixed(3).padStart(10)} ms  ${n.text}`);

@@ -47,7 +47,7 @@ spec:
 `;
 }
 
-describe('run budgets: a run that would exceed one stops with a clear message and keeps its trace', () => {
+describe('run budgets: a run that would exceed one stops with a clear message and keeps its trace (the trace budget samples instead)', () => {
   it('without budgets the run completes and passes', () => {
     const r = runScenario(busy(''), 'busy.yaml');
     expect(r.stop).toBe('done');
@@ -70,11 +70,14 @@ describe('run budgets: a run that would exceed one stops with a clear message an
     expect(r.world!.trace.length).toBeGreaterThan(100);
   });
 
-  it('maxTraceBytes', () => {
-    const r = runScenario(busy('  budgets: {maxTraceBytes: 64Ki}'), 'busy.yaml');
-    expect(r.stop).toBe('trace-budget');
-    expect(r.stopMessage).toMatch(/would exceed 65536 bytes .*the trace so far is kept/);
-    expect(r.world!.trace.bytesUsed).toBeLessThanOrEqual(65536);
+  it('maxTraceBytes does not stop the run: past it the trace is a sample, and the run says so', () => {
+    const r = runScenario(busy('  budgets: {maxTraceBytes: 256Ki}'), 'busy.yaml');
+    expect(r.stop).toBe('done');
+    expect(r.stopMessage).toBe('');
+    expect(r.passed).toBe(true);
+    expect(r.world!.trace.memoryBytes).toBeLessThanOrEqual(256 * 1024);
+    expect(r.traceKept.complete).toBe(false);
+    expect(r.traceKept.message).toMatch(/^trace sampled: memory reached [\d.]+ KiB of the 256 KiB budget \(maxTraceBytes\) at event [\d,]+; .*; every packet was simulated and expectations saw all of them$/);
   });
 });
 

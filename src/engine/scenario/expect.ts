@@ -5,8 +5,7 @@
  * each reports pass or fail with a message saying what was seen.
  */
 import { formatIpv4, parseIpv4 } from '../wire/addr.ts';
-import type { TraceEvent } from '../trace/recorder.ts';
-import { LinkLayer } from '../trace/events.ts';
+import type { FlowFacts } from './flow-facts.ts';
 import { namespaceOf, type Pod } from '../k8s/model/index.ts';
 import type { World } from './world.ts';
 import type { RepeatResult, TrafficResult } from './traffic.ts';
@@ -23,54 +22,14 @@ export interface ExpectationResult {
   event: number | null;
 }
 
-/** Per-flow facts gathered from one pass over the trace. */
-export interface FlowFacts {
-  first: number;
-  last: number;
-  conntrack: { node: string; orig: string; reply: string }[];
-  dnat: { node: string; before: string; after: string; index: number; dns: boolean }[];
-  /** uid of the flow's first non-DNS packet and the hosts that received it, in order. */
-  firstUid: number;
-  receivedBy: string[];
-}
+export type { FlowFacts } from './flow-facts.ts';
 
-function isDnsPacket(ev: TraceEvent): boolean {
-  const b = ev.bytes;
-  if (!b) return false;
-  const ip = ev.link === LinkLayer.Ethernet ? 14 : ev.link === LinkLayer.Ppp ? 2 : 0;
-  if (b.length < ip + 24 || b[ip + 9] !== 17) return false;
-  const l4 = ip + (b[ip]! & 15) * 4;
-  const sport = (b[l4]! << 8) | b[l4 + 1]!;
-  const dport = (b[l4 + 2]! << 8) | b[l4 + 3]!;
-  return sport === 53 || dport === 53;
-}
-
-/** Gathers per-flow facts from the trace (one pass). */
+/**
+ * The per-flow facts: gathered live while the run offered events to the trace (see
+ * flow-facts.ts), so they are whole even when the stored trace is a sample.
+ */
 export function flowFacts(world: World): Map<number, FlowFacts> {
-  const out = new Map<number, FlowFacts>();
-  for (const ev of world.trace.events()) {
-    const flow = ev.detail?.flow;
-    if (!flow) continue;
-    let f = out.get(flow);
-    if (!f) {
-      f = { first: ev.index, last: ev.index, conntrack: [], dnat: [], firstUid: 0, receivedBy: [] };
-      out.set(flow, f);
-    }
-    f.last = ev.index;
-    if (ev.kind === 'conntrack' && ev.detail?.orig) f.conntrack.push({ node: ev.host, orig: ev.detail.orig, reply: ev.detail.reply ?? '' });
-    else if (ev.kind === 'nat' && ev.detail?.manip === 'DNAT') {
-      const before = ev.detail.before ?? '', after = ev.detail.after ?? '';
-      // One entry per rewrite, not per packet: later packets of a connection repeat it.
-      if (!f.dnat.some((d) => d.node === ev.host && d.before === before && d.after === after)) f.dnat.push({ node: ev.host, before, after, index: ev.index, dns: isDnsPacket(ev) });
-    }
-    else if (ev.kind === 'sent' && f.firstUid === 0 && !isDnsPacket(ev) && ev.bytes && !isArp(ev)) f.firstUid = ev.uid;
-    if (ev.kind === 'received' && ev.uid === f.firstUid && f.firstUid !== 0) f.receivedBy.push(ev.host);
-  }
-  return out;
-}
-
-function isArp(ev: TraceEvent): boolean {
-  return ev.link === LinkLayer.Ethernet && ev.bytes !== null && ev.bytes[12] === 0x08 && ev.bytes[13] === 0x06;
+  return world.flowFacts.facts;
 }
 
 /** Fills the server-side facts of each repeat (who served, what it saw, conntrack, DNAT, hops). */
@@ -180,7 +139,11 @@ function checkTraffic(world: World, item: TrafficItem, res: TrafficResult, facts
   const out: ExpectationResult[] = [];
   const reps = res.repeats;
   const n = reps.length;
-  const firstEvent = (r: RepeatResult | undefined) => (r ? (facts.get(r.flow)?.first ?? null) : null);
+  // The flow's first kept event (-1 when the trace sample kept none of it: no event to point at).
+  const firstEvent = (r: RepeatResult | undefined) => {
+    const first = r ? facts.get(r.flow)?.first : undefined;
+    return first === undefined || first < 0 ? null : first;
+  };
   const add = (key: string, bad: RepeatResult | undefined, passMsg: string, failMsg: string | null) => {
     out.push({
       name: `${item.name}: ${key}`,

@@ -8,15 +8,18 @@ import { scheduleTraffic, type TrafficResult } from './traffic.ts';
 import { scheduleFaults } from './faults.ts';
 import { annotateRepeats, evaluateExpectations, flowFacts, snapshotWide, type ExpectationResult, type WideSnapshot } from './expect.ts';
 import type { ScenarioProblem } from './model.ts';
+import type { TraceKept, TraceRecorder } from '../trace/recorder.ts';
 
-/** Why the run stopped. */
-export type RunStop = 'done' | 'max-events' | 'max-time' | 'trace-budget' | 'cancelled';
+/** Why the run stopped. (The trace's memory budget never stops a run: past it the trace is sampled, see `traceKept`.) */
+export type RunStop = 'done' | 'max-events' | 'max-time' | 'cancelled';
 
 /** Progress reported while the simulation runs. */
 export interface RunProgress {
   events: number;
   simulatedNs: number;
   traceEvents: number;
+  /** The trace being recorded: its events so far never change, so a viewer may read them mid-run. */
+  trace: TraceRecorder;
 }
 
 /** Options of a run. */
@@ -41,6 +44,13 @@ export interface RunOutcome {
   stopMessage: string;
   /** True when the file is valid, the run completed and every expectation passed. */
   passed: boolean;
+  /** How much of the trace was kept: all of it, or a sample past the memory budget (and the words saying so). */
+  traceKept: TraceKept;
+}
+
+/** What `traceKept` says when nothing ran. */
+export function nothingKept(): TraceKept {
+  return { complete: true, eventsOffered: 0, eventsKept: 0, bytes: 0, budgetBytes: 0, bytesPerEvent: 0, sampledFrom: null, keepOneIn: 1, message: '' };
 }
 
 /** Slices the run so progress can be reported and a budget checked between slices. */
@@ -69,7 +79,7 @@ export function runScenario(text: string, fileName: string, opts: RunOptions = {
 export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS, until = Infinity): Generator<RunProgress, RunOutcome, boolean | undefined> {
   const built = buildWorld(loaded);
   const base = { loaded, errors: built.errors, warnings: built.warnings, traffic: [] as TrafficResult[], expectations: [] as ExpectationResult[] };
-  if (!built.world) return { ...base, valid: false, stop: 'done', stopMessage: '', passed: false };
+  if (!built.world) return { ...base, valid: false, stop: 'done', stopMessage: '', passed: false, traceKept: nothingKept() };
   const world = built.world;
   const sim = world.sim;
   // The run ends a grace period after the last traffic repeat, fault and snapshot, at a time
@@ -106,14 +116,9 @@ export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS, unti
   const b = world.budgets;
   for (;;) {
     const reason = sim.run(Math.min(b.maxSimulatedTime, until), Math.min(every, b.maxEvents - sim.eventsRun));
-    if (world.trace.truncated) {
-      stop = 'trace-budget';
-      stopMessage = `${world.trace.truncated} (budget maxTraceBytes); the trace so far is kept`;
-      break;
-    }
     if (finished || reason === 'idle') break;
     if (reason === 'time' && sim.now >= until && until < b.maxSimulatedTime) break; // stopped where the caller asked (--at)
-    const cancel = yield { events: sim.eventsRun, simulatedNs: sim.now, traceEvents: world.trace.length };
+    const cancel = yield { events: sim.eventsRun, simulatedNs: sim.now, traceEvents: world.trace.length, trace: world.trace };
     if (cancel === true) {
       stop = 'cancelled';
       stopMessage = `cancelled after ${sim.eventsRun} events at ${(sim.now / 1e6).toFixed(3)} ms`;
@@ -134,5 +139,7 @@ export function* runSteps(loaded: LoadResult, progressEvery = SLICE_EVENTS, unti
   annotateRepeats(world, traffic, facts);
   const expectations = evaluateExpectations(world, traffic, facts, snapshots, snapshotWide(world));
   const passed = stop === 'done' && expectations.every((e) => e.status === 'pass');
-  return { ...base, valid: true, world, traffic, expectations, stop, stopMessage, passed };
+  // Facts come from every offered event (flow-facts.ts), so a sampled trace changes no expectation.
+  const traceKept = world.trace.kept('every packet was simulated and expectations saw all of them');
+  return { ...base, valid: true, world, traffic, expectations, stop, stopMessage, passed, traceKept };
 }

@@ -10,6 +10,7 @@ import type { SimTime } from '../sim/time.ts';
 import { Network } from '../dataplane/network.ts';
 import type { Host } from '../dataplane/host.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
+import { FlowFactsBuilder } from './flow-facts.ts';
 import { TraceKind } from '../trace/events.ts';
 import { Cidr, formatIpv4, ipv4, parseIpv4 } from '../wire/addr.ts';
 import { ClusterNetwork, objectKey, type ClusterNode, type ClusterPod, type ExternalHost } from '../k8s/cluster.ts';
@@ -54,6 +55,8 @@ export class World {
   readonly sim: Simulation;
   readonly net: Network;
   readonly trace: TraceRecorder;
+  /** Per-flow facts, fed live by the trace recorder with every event that carries a flow (kept or not). */
+  readonly flowFacts = new FlowFactsBuilder();
   readonly cp: ControlPlane;
   readonly cluster: ClusterNetwork;
   readonly dns: ClusterDnsRecords;
@@ -95,7 +98,8 @@ export class World {
       maxSimulatedTime: spec.budgets.maxSimulatedTime ?? 60_000_000_000,
       maxTraceBytes: spec.budgets.maxTraceBytes ?? 256 * 1024 * 1024,
     };
-    this.trace = new TraceRecorder({ maxBytes: this.budgets.maxTraceBytes });
+    this.trace = new TraceRecorder({ maxBytes: this.budgets.maxTraceBytes, budgetName: 'maxTraceBytes' });
+    this.trace.observer = this.flowFacts;
     this.net = new Network(sim, this.trace);
     this.propagationDelay = c.propagationDelay ?? CLUSTER_DEFAULTS.propagationDelay;
     const kp = c.kubeProxy ?? {};
