@@ -435,7 +435,9 @@ test.describe('the app', () => {
     await expect(page.locator('kw-scenario-editor .file')).toHaveText('dropped.yaml');
     // The text replaced by the drop can be restored.
     await expect(page.locator('#restore-draft')).toBeVisible();
-    // Edit, reload: the edit is offered back.
+    // Edit, reload: the edit is offered back. (A run that passes shows the topology tab.)
+    await expect(shell(page)).toHaveAttribute('data-status', 'ready');
+    await page.locator('#tab-scenario').click();
     await page.locator('#editor').fill(`${dropped}# my unsaved note\n`);
     await page.waitForTimeout(600);
     await page.reload();
@@ -461,14 +463,28 @@ test.describe('the app', () => {
     expect(problems).toEqual([]);
   });
 
-  test('a long run shows progress and can be cancelled; the trace so far stays browsable without long tasks', async ({ page }) => {
+  test('a long run shows progress, streams its trace into the list and can be cancelled; the trace so far stays browsable without long tasks', async ({ page }) => {
     const problems = watch(page);
     await openApp(page);
     const big = CLUSTERIP.replace('repeat: 30 ', 'repeat: 20000 ').replace('interval: 1ms', 'interval: 100us');
     await page.evaluate((t) => window.kubewire!.load(t), big);
+    // Long tasks are watched from before the run: none while the engine runs and rows stream in.
+    await page.evaluate(() => {
+      const w = window as unknown as { __runLong: number[] };
+      w.__runLong = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__runLong.push(e.duration))).observe({ type: 'longtask' });
+    });
     await page.locator('#run').click();
     await expect(page.locator('#progress-text')).toContainText('simulated', { timeout: 30_000 });
     await expect(page.locator('#progress-text')).not.toContainText(/^0 events/);
+    // While it runs, the list shows the events recorded so far and follows the newest ones.
+    await expect(shell(page)).toHaveAttribute('data-status', 'running');
+    const streamed = page.locator('kw-packet-list .row[data-kind]');
+    await expect(streamed.first()).toBeVisible({ timeout: 30_000 });
+    const firstSeen = Number(await streamed.last().getAttribute('data-index'));
+    await expect.poll(async () => Number(await streamed.last().getAttribute('data-index')), { timeout: 30_000 }).toBeGreaterThan(firstSeen + 100);
+    await expect(shell(page)).toHaveAttribute('data-status', 'running');
+    expect(await page.evaluate(() => window.kubewire!.streamed.batches)).toBeGreaterThan(1);
     await page.locator('#cancel').click();
     await expect(shell(page)).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
     await page.locator('#tab-expectations').click();
@@ -488,6 +504,7 @@ test.describe('the app', () => {
     }
     await expect(page.locator(`kw-packet-list .row[data-index="${total - 1}"]`)).toContainText(String(total));
     expect(await page.evaluate(() => (window as unknown as { __long: number[] }).__long)).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __runLong: number[] }).__runLong)).toEqual([]);
     expect(problems).toEqual([]);
   });
 

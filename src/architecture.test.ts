@@ -52,7 +52,8 @@ const PACKAGES: Record<Module, RegExp> = {
   facade: /^(@noble\/hashes|yaml)/,
   api: /^@msgpack\/msgpack$/,
   workers: /^(comlink|@msgpack\/msgpack)$/,
-  cli: /^(node:|esbuild|yaml|@msgpack)/,
+  // vite and @playwright/test: only the browser benchmark (src/cli/bench/browser.ts), imported when it runs.
+  cli: /^(node:|esbuild|yaml|@msgpack|vite$|@playwright\/test$)/,
   ui: /^(lit|comlink|@msgpack\/msgpack)/,
   tests: /.*/,
 };

@@ -172,6 +172,8 @@ export interface EventInfo {
   beforeLinkType: 'ethernet' | 'ppp' | 'ipv4' | null;
   /** Events of the same flow (for the flow ladder), in order. */
   flowEvents: number[];
+  /** How many events the flow has (flowEvents is a window of at most 600 around this event). */
+  flowEventsTotal: number;
 }
 
 /** A container and its declared ports. */

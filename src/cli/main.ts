@@ -20,11 +20,14 @@ usage:
       kubectl-style views of the cluster the file describes
   kubewire dig FILE [--from pod/NAME] QNAME [TYPE] [+short] [--json]
       a query through the pod's resolver (search list and ndots as in the pod), printed as dig prints it
-  kubewire bench [--workload star|cluster|all] [--json] [--repeats R]
+  kubewire bench [--workload star|cluster|browser|all] [--json] [--repeats R]
                  [--packets N] [--k K] [--servers S] [--no-peer]
                  [--nodes N] [--pods-per-node P] [--services S] [--requests R] [--local-share F]
+                 [--scenario FILE] [--steps N]
       star: the star-echo workload beside the ns-3 peer (shared/docs/performance.md);
-      cluster: a 5,000-node, 150,000-pod, 10,000-Service cluster and 100,000 HTTP requests (docs/performance.md)
+      cluster: a 5,000-node, 150,000-pod, 10,000-Service cluster and 100,000 HTTP requests;
+      browser: scenarios/large/million-packets.yaml in Chromium's engine worker, driven by Playwright
+      (run time, trace batches streamed, longest main-thread task, memory, step key → repaint) (docs/performance.md)
   kubewire --help
 
 exit codes: 0 ok, 1 expectations failed, 2 invalid input or usage`;
@@ -42,8 +45,13 @@ export async function main(args: string[]): Promise<number> {
         const o = parseBenchArgs(rest);
         const log = o.json ? (s: string) => process.stderr.write(`${s}\n`) : (s: string) => console.log(s);
         const reports = [];
-        if (o.workload !== 'cluster') reports.push(await benchStar(o, log));
-        if (o.workload !== 'star') reports.push(benchCluster(o, log));
+        const all = o.workload === 'all';
+        if (all || o.workload === 'star') reports.push(await benchStar(o, log));
+        if (all || o.workload === 'cluster') reports.push(benchCluster(o, log));
+        if (all || o.workload === 'browser') {
+          const { benchBrowser } = await import('./bench/browser.ts');
+          reports.push(await benchBrowser({ ...(o.scenario ? { scenario: o.scenario } : {}), steps: o.steps }, log));
+        }
         for (const report of reports) {
           if (o.json) console.log(JSON.stringify(report));
           else console.log(formatBench(report));

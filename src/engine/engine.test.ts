@@ -187,6 +187,27 @@ describe('Session.run and the trace', () => {
     expect(info.flowEvents.length).toBe(rows.filter((r) => r.flow === info.row.flow).length);
   });
 
+  it('a long flow comes as a window of 600 events around the event, with the flow\'s size', () => {
+    const text = SMALL.replace(/  traffic:\n/, `  traffic:\n    - name: flood\n      at: 1ms\n      from: pod/client\n      ping: {host: service:backend, count: 300, interval: 20us}\n`);
+    const pod = ran(text.replace('service:backend', '10.244.1.1'));
+    const all = pod.rows(0, pod.length);
+    const flow = all.find((r) => r.summary.includes('ICMP') || r.protocol === 'ICMP')!.flow;
+    const members = all.filter((r) => r.flow === flow).map((r) => r.index);
+    expect(members.length).toBeGreaterThan(1200);
+    const mid = members[Math.floor(members.length / 2)]!;
+    const info = pod.eventInfo(mid);
+    expect(info.flowEventsTotal).toBe(members.length);
+    expect(info.flowEvents.length).toBe(600);
+    expect(info.flowEvents).toContain(mid);
+    // A contiguous run of the flow's events, centred on this one.
+    const at = members.indexOf(info.flowEvents[0]!);
+    expect(info.flowEvents).toEqual(members.slice(at, at + 600));
+    expect(info.flowEvents.indexOf(mid)).toBe(300);
+    // At the ends, the window is clamped.
+    expect(pod.eventInfo(members[0]!).flowEvents).toEqual(members.slice(0, 600));
+    expect(pod.eventInfo(members.at(-1)!).flowEvents).toEqual(members.slice(-600));
+  });
+
   it('eventInfo of a non-NAT event has no before bytes; events outside flows have no ladder', () => {
     const arp = rows.findIndex((r) => r.protocol === 'ARP');
     const info = s.eventInfo(arp);

@@ -238,8 +238,7 @@ export class Session {
   private outcome: RunOutcome | null = null;
   private hash = '';
   private reply: RunReply | null = null;
-  private flowCache: { flow: number; events: number[] } | null = null;
-  private flowSpans: Map<number, [number, number]> | null = null;
+  private flowIndex: Map<number, Uint32Array> | null = null;
   private acc: StateAcc | null = null;
   /** The trace of the run in progress (rows can be read between slices), or null. */
   private live: TraceRecorder | null = null;
@@ -283,8 +282,7 @@ export class Session {
     this.outcome = null;
     this.reply = null;
     this.hash = '';
-    this.flowCache = null;
-    this.flowSpans = null;
+    this.flowIndex = null;
     this.acc = null;
     this.live = null;
     const steps = runSteps(this.loaded, progressEvery);
@@ -392,35 +390,31 @@ export class Session {
       detail: ev.detail ? detailDto(ev.detail) : null,
       beforeBytes,
       beforeLinkType,
-      flowEvents: this.flowEvents(ev),
+      ...((f) => ({ flowEvents: f.events, flowEventsTotal: f.total }))(this.flowEvents(ev)),
     };
   }
 
   /**
-   * The events of the event's flow (none for events outside any traffic repeat). The first call
-   * after a run indexes where each flow starts and ends (one pass); later calls scan that span.
+   * The events of the event's flow (none for events outside any traffic repeat): at most
+   * FLOW_WINDOW of them around the event, and how many the flow has. The first call after a run
+   * indexes every flow's events in one pass (a ping flood is one flow of a million events), so
+   * stepping costs a binary search, not a scan of the trace.
    */
-  private flowEvents(ev: TraceEvent): number[] {
-    const t = this.trace!;
+  private flowEvents(ev: TraceEvent): { events: number[]; total: number } {
     const flow = ev.detail?.flow ?? 0;
-    if (flow === 0) return [];
-    if (this.flowCache?.flow === flow) return [...this.flowCache.events];
-    if (!this.flowSpans) {
-      const spans = new Map<number, [number, number]>();
-      for (let j = 0; j < t.length; j++) {
-        const f = t.event(j).detail?.flow;
-        if (!f) continue;
-        const s = spans.get(f);
-        if (s) s[1] = j;
-        else spans.set(f, [j, j]);
-      }
-      this.flowSpans = spans;
+    if (flow === 0) return { events: [], total: 0 };
+    const all = (this.flowIndex ??= indexFlows(this.trace!)).get(flow);
+    if (!all) return { events: [ev.index], total: 1 };
+    if (all.length <= FLOW_WINDOW) return { events: Array.from(all), total: all.length };
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (all[mid]! < ev.index) lo = mid + 1;
+      else hi = mid;
     }
-    const [first, last] = this.flowSpans.get(flow) ?? [ev.index, ev.index];
-    const events: number[] = [];
-    for (let j = first; j <= last; j++) if (t.event(j).detail?.flow === flow) events.push(j);
-    this.flowCache = { flow, events };
-    return [...events];
+    const from = Math.max(0, Math.min(lo - FLOW_WINDOW / 2, all.length - FLOW_WINDOW));
+    return { events: Array.from(all.subarray(from, from + FLOW_WINDOW)), total: all.length };
   }
 
   /** Applies a display filter (trace/filter.ts); a bad filter gives its error and no indices. */
@@ -583,4 +577,31 @@ export function runDemo(name: string, seed = 1): DemoRun {
   const demo = buildNatDemo({ seed, tracer: trace });
   demo.sim.run();
   return { summary: { name, events: trace.length, simulatedNs: demo.sim.now, traceHash: traceHash(trace), packetHops: demo.net.packetHops }, trace, log: demo.log };
+}
+
+/** Events of a flow sent with one event's details (the flow ladder shows a window this wide). */
+const FLOW_WINDOW = 600;
+
+/** Every flow's event numbers, in order: two passes over the trace (count, then fill). */
+function indexFlows(t: TraceRecorder): Map<number, Uint32Array> {
+  const ev: TraceEvent = { index: 0, time: 0, kind: 'sent', host: '', iface: '', uid: 0, link: null, bytes: null, detail: null };
+  const counts = new Map<number, number>();
+  for (let j = 0; j < t.length; j++) {
+    const f = t.eventInto(j, ev).detail?.flow;
+    if (f) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  const out = new Map<number, Uint32Array>();
+  const fill = new Map<number, number>();
+  for (const [f, n] of counts) {
+    out.set(f, new Uint32Array(n));
+    fill.set(f, 0);
+  }
+  for (let j = 0; j < t.length; j++) {
+    const f = t.eventInto(j, ev).detail?.flow;
+    if (!f) continue;
+    const k = fill.get(f)!;
+    out.get(f)![k] = j;
+    fill.set(f, k + 1);
+  }
+  return out;
 }

@@ -15,6 +15,8 @@ export interface KubewireScriptApi {
   select(n: number): Promise<void>;
   /** The last run's result, if any. */
   readonly result: RunReply | null;
+  /** Trace pages fetched from the worker since the page opened (during and after runs): batches, rows, msgpack bytes. */
+  readonly streamed: { batches: number; rows: number; bytes: number };
 }
 
 declare global {

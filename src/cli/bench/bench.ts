@@ -12,8 +12,9 @@ import { kubeNodeFilter } from '../../engine/workloads/filters.ts';
 import { ClusterAtLimits, type ClusterAtLimitsResult } from '../../engine/workloads/cluster-at-limits.ts';
 import { TraceRecorder } from '../../engine/trace/recorder.ts';
 import { runNs3Peer, type Ns3PeerResult } from './peer-ns3.ts';
+import { formatBrowser, type BrowserBenchReport } from './browser.ts';
 
-export type BenchWorkload = 'star' | 'cluster' | 'all';
+export type BenchWorkload = 'star' | 'cluster' | 'browser' | 'all';
 
 export interface BenchOptions {
   json: boolean;
@@ -31,10 +32,13 @@ export interface BenchOptions {
   localShare: number;
   /** Record the cluster run's trace (columnar recorder) and report its size. */
   trace: boolean;
+  /** browser: the scenario file (default scenarios/large/million-packets.yaml) and step keys to time. */
+  scenario?: string;
+  steps: number;
 }
 
 /** One workload's figures, as `--json` prints them. */
-export type BenchReport = StarBenchReport | ClusterBenchReport;
+export type BenchReport = StarBenchReport | ClusterBenchReport | BrowserBenchReport;
 
 /** The star workload's figures. */
 export interface StarBenchReport {
@@ -152,6 +156,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     requests: 100_000,
     localShare: 0.5,
     trace: false,
+    steps: 40,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -166,7 +171,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       case '--json': o.json = true; break;
       case '--workload': {
         const v = inline ?? args[++i];
-        if (v !== 'star' && v !== 'cluster' && v !== 'all') throw new Error(`--workload takes star, cluster or all, got ${v ?? 'nothing'}`);
+        if (v !== 'star' && v !== 'cluster' && v !== 'browser' && v !== 'all') throw new Error(`--workload takes star, cluster, browser or all, got ${v ?? 'nothing'}`);
         o.workload = v;
         break;
       }
@@ -186,7 +191,14 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       case '--repeats': o.repeats = Math.max(1, val()); break;
       case '--no-peer': o.peer = false; break;
       case '--trace': o.trace = true; break;
-      default: throw new Error(`unknown bench option ${a} (options: --workload star|cluster|all --json --packets N --k K --servers S --repeats R --no-peer --nodes N --pods-per-node P --services S --requests R --local-share F --trace)`);
+      case '--scenario': {
+        const v = inline ?? args[++i];
+        if (!v) throw new Error('--scenario takes a scenario file');
+        o.scenario = v;
+        break;
+      }
+      case '--steps': o.steps = Math.max(1, val()); break;
+      default: throw new Error(`unknown bench option ${a} (options: --workload star|cluster|all --json --packets N --k K --servers S --repeats R --no-peer --nodes N --pods-per-node P --services S --requests R --local-share F --trace --scenario FILE --steps N)`);
     }
   }
   return o;
@@ -366,7 +378,7 @@ function round(x: number, d: number): number {
 
 /** Human-readable lines for a report. */
 export function formatBench(r: BenchReport): string {
-  return r.workload === 'star' ? formatStar(r) : formatCluster(r);
+  return r.workload === 'star' ? formatStar(r) : r.workload === 'cluster' ? formatCluster(r) : formatBrowser(r);
 }
 
 const mb = (b: number | null | undefined) => (b == null ? 'n/a' : `${(b / 1048576).toFixed(0)} MB`);

@@ -44,6 +44,20 @@ export class TraceCache {
     this.inFlight.clear();
   }
 
+  /**
+   * The trace has grown to `total` events (a run streaming its trace): cached pages stay, except
+   * a last page fetched before it was full, which is fetched again when next wanted.
+   */
+  grow(total: number): void {
+    if (total <= this.total) return;
+    const p = Math.floor(this.total / PAGE);
+    if ((this.pages.get(p)?.length ?? PAGE) < PAGE) this.pages.delete(p);
+    this.total = total;
+  }
+
+  /** Traffic so far: pages fetched from the worker and their rows and msgpack bytes. */
+  readonly stats = { batches: 0, rows: 0, bytes: 0 };
+
   /** The row of event `index` if it is cached (touching it in the LRU). */
   get(index: number): TraceRow | undefined {
     const p = Math.floor(index / PAGE);
@@ -131,6 +145,9 @@ export class TraceCache {
         const bytes = await fetcher(p * PAGE, PAGE);
         if (gen !== this.generation) return;
         const batch = decodeBatch(bytes);
+        this.stats.batches++;
+        this.stats.rows += batch.rows.length;
+        this.stats.bytes += bytes.byteLength;
         this.pages.set(p, batch.rows);
         while (this.pages.size > MAX_PAGES) this.pages.delete(this.pages.keys().next().value!);
         this.scheduleNotify();

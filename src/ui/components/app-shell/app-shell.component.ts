@@ -151,6 +151,10 @@ export default class KwAppShell extends LitElement {
 
   protected override updated(): void {
     this.dataset['status'] = this.engine.status === 'failed' ? 'failed' : this.phase;
+    // For scripts and tests: the selected event, and the event the detail views show (equal once
+    // a selection's views are filled).
+    this.dataset['selected'] = String(this.selected);
+    this.dataset['shown'] = String(this.info?.row.index ?? -1);
   }
 
   override disconnectedCallback(): void {
@@ -285,9 +289,15 @@ export default class KwAppShell extends LitElement {
       this.clearTrace();
       this.ranText = text;
       this.phase = 'running';
-      const result = await this.engine.run();
+      // The packet list streams the trace as it is recorded (like a live capture): each progress
+      // report says how many events exist, and the list fetches the pages it shows.
+      this.cache.reset(0, (from, count) => this.engine.call('traceBatch', (api) => api.traceBatch(from, count)));
+      const result = await this.engine.run((p) => {
+        this.cache.grow(p.traceEvents);
+        this.total = p.traceEvents;
+      });
+      this.cache.grow(result.traceEvents);
       this.total = result.traceEvents;
-      this.cache.reset(this.total, (from, count) => this.engine.call('traceBatch', (api) => api.traceBatch(from, count)));
       this.cache.wantRange(0, 64);
       this.topology = await this.engine.call('topology', (api) => api.topology());
       if (this.filterExpr) await this.applyFilter(this.filterExpr);
@@ -470,11 +480,12 @@ export default class KwAppShell extends LitElement {
     const before = info.beforeBytes ? describePacket(info.beforeBytes, info.beforeLinkType ?? info.linkType ?? 'ethernet') : null;
     // Flow rows (a window around the selection for very long flows).
     let flowIdx = info.flowEvents.length ? info.flowEvents : [];
-    let omitted = 0;
+    // The worker sends a window of a long flow's events; the ladder says how many it leaves out.
+    let omitted = Math.max(0, (info.flowEventsTotal ?? flowIdx.length) - flowIdx.length);
     if (flowIdx.length > LADDER_MAX) {
       const at = Math.max(0, flowIdx.indexOf(index));
       const from = Math.max(0, Math.min(at - LADDER_MAX / 2, flowIdx.length - LADDER_MAX));
-      omitted = flowIdx.length - LADDER_MAX;
+      omitted += flowIdx.length - LADDER_MAX;
       flowIdx = flowIdx.slice(from, from + LADDER_MAX);
     }
     let flowRows = flowIdx.length ? await this.cache.rows(flowIdx) : [];
@@ -730,6 +741,9 @@ export default class KwAppShell extends LitElement {
       get result() {
         return app.result;
       },
+      get streamed() {
+        return { ...app.cache.stats };
+      },
     };
   }
 
@@ -907,6 +921,7 @@ export default class KwAppShell extends LitElement {
             .filterError=${this.filterError}
             .searchStatus=${this.searchStatus}
             .busy=${this.engine.running}
+            .sampled=${this.result?.traceKept && !this.result.traceKept.complete ? this.result.traceKept.message : ''}
             @kw-visible-range=${(e: CustomEvent<KwEventDetails['kw-visible-range']>) => this.onVisibleRange(e.detail.from, e.detail.to)}
             @kw-select-event=${(e: CustomEvent<KwEventDetails['kw-select-event']>) => void this.select(e.detail.index)}
             @kw-filter=${(e: CustomEvent<KwEventDetails['kw-filter']>) => void this.applyFilter(e.detail.expr)}

@@ -58,6 +58,7 @@ export default class KwExpectations extends LitElement {
         >
         <span>${formatCount(r.traceEvents)} trace events · ${formatDuration(r.simulatedNs)} simulated</span>
         ${r.stop !== 'done' ? html`<span class="stop" role="status">Stopped early (${r.stop}): ${r.stopMessage}</span>` : nothing}
+        ${r.traceKept && !r.traceKept.complete ? html`<span class="sampled" id="trace-sampled" role="status">${capitalise(r.traceKept.message)}</span>` : nothing}
         <span class="hash" title="SHA-256 of the trace: equal in Node (kubewire run --json) and here">trace hash ${r.traceHash}</span>
       </div>
       <ul id="expectations" aria-label="Expectations">
@@ -85,4 +86,8 @@ export default class KwExpectations extends LitElement {
         : nothing}
     `;
   }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -27,7 +27,8 @@ export default css`
   .verdict.fail {
     color: var(--kw-fail);
   }
-  .stop {
+  .stop,
+  .sampled {
     flex-basis: 100%;
     color: var(--kw-warn);
     font-size: 12px;

@@ -45,6 +45,8 @@ export default class KwPacketList extends LitElement {
   @property() searchStatus = '';
   /** True while the trace is being produced. */
   @property({ type: Boolean }) busy = false;
+  /** When the trace was sampled past its memory budget: the words saying so ('' for a whole trace). */
+  @property() sampled = '';
 
   @state() private listTop = 0;
   @state() private viewHeight = 400;
@@ -54,6 +56,11 @@ export default class KwPacketList extends LitElement {
   @query('.scroller') private scroller!: HTMLDivElement;
   private resizeObserver = new ResizeObserver(() => this.measure());
   private lastRange = '';
+  /**
+   * The list is scrolled to its last row: while the trace streams in, it keeps following the
+   * newest events (a live capture's auto-scroll) until the user scrolls up.
+   */
+  private atEnd = true;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -82,6 +89,15 @@ export default class KwPacketList extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('filter')) this.draftFilter = this.filter;
+    if (changed.has('count') && this.count === 0) this.atEnd = true;
+    if (this.busy && changed.has('count') && this.atEnd && this.selected < 0 && this.scroller) {
+      this.spacerFor(this.count);
+      const top = Math.max(0, virtualWindow(this.count, ROW_H, this.viewHeight, 0).spacer - this.viewHeight);
+      if (top !== this.scroller.scrollTop) {
+        this.scroller.scrollTop = top;
+        this.listTop = this.scroller.scrollTop;
+      }
+    }
     if ((changed.has('selected') || changed.has('count')) && this.selected >= 0 && this.scroller) {
       // Keep the selection in view (stepping, following an expectation, a share link).
       this.spacerFor(this.count);
@@ -110,6 +126,8 @@ export default class KwPacketList extends LitElement {
 
   private onScroll(): void {
     this.listTop = this.scroller.scrollTop;
+    const s = this.scroller;
+    this.atEnd = s.scrollTop + s.clientHeight >= s.scrollHeight - ROW_H * 1.5;
   }
 
   private onRowClick(e: MouseEvent): void {
@@ -239,6 +257,7 @@ export default class KwPacketList extends LitElement {
         ${this.selected < 0 && this.selectedEvent >= 0 && this.filter
           ? html`<span class="hidden-sel" id="hidden-selection">event ${this.selectedEvent + 1} is hidden by the filter</span>`
           : nothing}
+        ${this.sampled ? html`<span class="sampled" id="sampled" title=${this.sampled}>sampled trace</span>` : nothing}
         <span class="legend" aria-hidden="true"><span class="nat">NAT</span><span class="drop">drop</span></span>
         <span class="search-status" id="search-status" role="status">${this.searchStatus}</span>
       </div>

@@ -176,6 +176,10 @@ export default css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
+  .sampled {
+    color: var(--kw-warn);
+    cursor: help;
+  }
   .legend span {
     display: inline-block;
     padding: 0 4px;

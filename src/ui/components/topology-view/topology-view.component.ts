@@ -11,6 +11,7 @@ import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { TopologyDto, TraceRow } from '../../../api/engine-api.ts';
 import { emit } from '../../events.ts';
+import { afterNextPaint } from '../../lib/frame.ts';
 import { centre, ipOf, layoutTopology, LINE, type Box, type TopologyLayout } from '../../lib/topology-layout.ts';
 import styles from './topology-view.styles.ts';
 
@@ -50,8 +51,21 @@ export default class KwTopologyView extends LitElement {
     if ((changed.has('topology') || changed.has('width')) && this.topology) this.layout = layoutTopology(this.topology, this.width - 4);
   }
 
-  protected override updated(): void {
-    // Keep the packet in view (it may sit on a node scrolled out of the pane).
+  private keepInViewPending = false;
+
+  protected override updated(changed: PropertyValues): void {
+    // Keep the packet in view (it may sit on a node scrolled out of the pane): after the paint,
+    // so measuring the pane does not hold up the frame that shows the new selection.
+    if (!changed.has('row') && !changed.has('topology') && !changed.has('width')) return;
+    if (this.keepInViewPending) return;
+    this.keepInViewPending = true;
+    afterNextPaint(() => {
+      this.keepInViewPending = false;
+      this.keepPacketInView();
+    });
+  }
+
+  private keepPacketInView(): void {
     const packet = this.renderRoot.querySelector<SVGGElement>('#packet');
     const box = this.renderRoot.querySelector<HTMLElement>('.scroll');
     if (!packet || !box || !this.layout || !this.row) return;

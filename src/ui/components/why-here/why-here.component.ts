@@ -11,6 +11,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { EventDetailDto, TraceRow } from '../../../api/engine-api.ts';
 import { emit } from '../../events.ts';
+import { afterNextPaint } from '../../lib/frame.ts';
 import { KIND_LABEL, KIND_TITLE } from '../../lib/format.ts';
 import { findRuleLine, splitTables } from '../../lib/iptables.ts';
 import styles from './why-here.styles.ts';
@@ -44,6 +45,11 @@ export default class KwWhyHere extends LitElement {
   protected override updated(): void {
     if (!this.scrollHit) return;
     this.scrollHit = false;
+    // After the paint: measuring the rule's offset would hold up the frame that shows the step.
+    afterNextPaint(() => this.scrollToHit());
+  }
+
+  private scrollToHit(): void {
     const box = this.renderRoot.querySelector<HTMLElement>('.save');
     const hit = this.renderRoot.querySelector<HTMLElement>('.save .hit.selected') ?? this.renderRoot.querySelector<HTMLElement>('.save .hit');
     if (box && hit) box.scrollTop = Math.max(0, hit.offsetTop - box.clientHeight / 3);
