@@ -8,7 +8,7 @@
  * Kept out of the worker file so Node tests can drive it.
  */
 import * as Comlink from 'comlink';
-import { Session } from '../src/engine/engine.ts';
+import { Session, emptyRunReply } from '../src/engine/engine.ts';
 import { encodeBatch } from '../src/api/codec.ts';
 import type { EngineApi, EventInfo, FilterReply, LoadReply, ProgressDto, RunReply, StateAtDto, TopologyDto } from '../src/api/engine-api.ts';
 
@@ -64,7 +64,7 @@ export class EngineHost implements EngineApi {
     if (!session) {
       if (!this.lastLoad) throw new Error('nothing to run: load a scenario first');
       const n = this.lastLoad.errors.length;
-      return { valid: false, passed: false, stop: 'done', stopMessage: `the file has ${n} error${n === 1 ? '' : 's'}; nothing was run (see load's errors)`, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [], traceKept: { complete: true, eventsOffered: 0, eventsKept: 0, bytes: 0, budgetBytes: 0, bytesPerEvent: 0, sampledFrom: null, keepOneIn: 1, message: '' } };
+      return emptyRunReply(`the file has ${n} error${n === 1 ? '' : 's'}; nothing was run (see load's errors)`);
     }
     if (this.active) {
       if (this.active.session === session) throw new Error('a run is already in progress: cancel it or wait for it to end');

@@ -123,7 +123,8 @@ function repeatDto(r: RepeatResult): RepeatDto {
   return o;
 }
 
-function emptyRunReply(stopMessage: string): RunReply {
+/** The reply of a run that did not happen (an invalid file). */
+export function emptyRunReply(stopMessage: string): RunReply {
   return { valid: false, passed: false, stop: 'done', stopMessage, events: 0, traceEvents: 0, simulatedNs: 0, traceHash: '', expectations: [], traffic: [], timeline: [], traceKept: nothingKept() };
 }
 
@@ -383,6 +384,7 @@ export class Session {
         break;
       }
     }
+    const flow = this.flowEvents(ev);
     return {
       row: traceRow(ev),
       bytes: ev.bytes ? ev.bytes.slice() : null,
@@ -390,7 +392,8 @@ export class Session {
       detail: ev.detail ? detailDto(ev.detail) : null,
       beforeBytes,
       beforeLinkType,
-      ...((f) => ({ flowEvents: f.events, flowEventsTotal: f.total }))(this.flowEvents(ev)),
+      flowEvents: flow.events,
+      flowEventsTotal: flow.total,
     };
   }
 

@@ -136,8 +136,8 @@ export interface ClusterBenchReport {
   memory: { afterLoad: MemoryFigures; afterRun: MemoryFigures };
   /** CPU seconds (user + system, this process) per phase of the last repeat. */
   cpuSeconds: Record<string, number>;
-  /** With --trace: the trace of the request phase. */
-  trace?: { events: number; packetBytes: number; bytesPerEvent: number; truncated: string | null };
+  /** With --trace: the trace of the request phase (memory is everything the recorder allocated). */
+  trace?: { events: number; eventsOffered: number; memoryBytes: number; packetBytes: number; bytesPerEvent: number; sampled: string | null };
 }
 
 /** Parses bench flags; throws with a usage message on junk. */
@@ -366,7 +366,7 @@ export function benchCluster(o: BenchOptions, log: (s: string) => void): Cluster
     memory: { afterLoad, afterRun },
     cpuSeconds: cpu,
     ...(recorder
-      ? { trace: { events: recorder.length, packetBytes: recorder.bytesUsed, bytesPerEvent: round(recorder.bytesUsed / Math.max(1, recorder.length), 1), truncated: recorder.truncated } }
+      ? { trace: ((k) => ({ events: k.eventsKept, eventsOffered: k.eventsOffered, memoryBytes: k.bytes, packetBytes: recorder.bytesUsed, bytesPerEvent: k.bytesPerEvent, sampled: k.complete ? null : k.message }))(recorder.kept()) }
       : {}),
   };
 }
@@ -395,7 +395,7 @@ function formatCluster(r: ClusterBenchReport): string {
     `  requests  ${n(r.requests)} (${n(r.ok)} ok${fails ? `; ${fails}` : ''}), latency p50 ${(r.latencyP50Ns / 1000).toFixed(1)} µs, p99 ${(r.latencyP99Ns / 1000).toFixed(1)} µs`,
     `  kubewire  ${r.seconds.toFixed(3)} s  ${n(r.packetHopsPerSec)} packet-hops/s  ${n(r.eventsPerSec)} events/s  (${n(r.packetHops)} packet-hops, ${n(r.events)} events)`,
     `  memory    peak RSS ${mb(r.peakRssBytes)}; after load heap ${mb(r.memory.afterLoad.heapUsedBytes)}, after run heap ${mb(r.memory.afterRun.heapUsedBytes)}`,
-    ...(r.trace ? [`  trace     ${n(r.trace.events)} events, ${mb(r.trace.packetBytes)} of packet copies (${r.trace.bytesPerEvent} B/event)${r.trace.truncated ? `; ${r.trace.truncated}` : ''}`] : []),
+    ...(r.trace ? [`  trace     ${n(r.trace.events)} events, ${mb(r.trace.memoryBytes)} allocated (${r.trace.bytesPerEvent} B/event; ${mb(r.trace.packetBytes)} of packet copies)${r.trace.sampled ? `; ${r.trace.sampled}` : ''}`] : []),
   ].join('\n');
 }
 

@@ -225,13 +225,8 @@ export async function benchBrowser(opts: BrowserBenchOptions, log: (s: string) =
       if (!load.ok) return { error: load.errors.map((e) => e.text).join('\n') };
       const before = kw.streamed;
       let during = before;
-      // Watch the run: when the status leaves "running", note what was streamed by then.
+      // What had been streamed by the last moment the status still said "running".
       const shellEl = document.querySelector('kw-app-shell')!;
-      const watcher = new MutationObserver(() => {
-        if (shellEl.getAttribute('data-status') !== 'running') return;
-        during = kw.streamed;
-      });
-      watcher.observe(shellEl, { attributes: true, attributeFilter: ['data-status'] });
       const tick = setInterval(() => {
         if (shellEl.getAttribute('data-status') === 'running') during = kw.streamed;
       }, 50);
@@ -241,7 +236,6 @@ export async function benchBrowser(opts: BrowserBenchOptions, log: (s: string) =
       const t1 = performance.now();
       b.armed = false;
       clearInterval(tick);
-      watcher.disconnect();
       const after = kw.streamed;
       const tasks = b.longTasks.filter((t) => t.start + t.duration >= t0 && t.start <= t1);
       const mem = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;

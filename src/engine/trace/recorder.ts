@@ -269,11 +269,6 @@ export class TraceRecorder implements Tracer {
     return this.fullReason === null ? null : this.fullAtOffered;
   }
 
-  /** @deprecated Recording no longer stops: this is `kept().message` or null when the trace is complete. */
-  get truncated(): string | null {
-    return this.sampledFromIndex === null ? null : this.kept().message;
-  }
-
   packet(kind: TraceKind, time: number, host: string, iface: string, uid: number, link: LinkLayer, bytes: Uint8Array, off: number, len: number, detail?: TraceDetail): void {
     this.offered++;
     if (uid > this.maxUid) this.maxUid = uid;
