@@ -297,6 +297,27 @@ test.describe('the app', () => {
     await target.locator('rect.hit').click();
     await expectEvent(page, index);
     await expect(ladder.locator('rect.sel')).toHaveAttribute('y', String(1 * 20 + 3));
+    expect(await ladder.locator('#ladder line.sel-arrow').count()).toBeLessThanOrEqual(1);
+    // A new selection while the ladder's tab is hidden (it skips that work) shows when it comes back.
+    await page.locator('#tab-topology').click();
+    await page.locator('kw-packet-list .scroller').focus();
+    await page.keyboard.press('End');
+    // The last NAT event (the list shows the 'nat' filter): a decision of another flow.
+    const shell = page.locator('kw-app-shell');
+    await expect(shell).not.toHaveAttribute('data-selected', String(index));
+    await expect.poll(async () => (await shell.getAttribute('data-shown')) === (await shell.getAttribute('data-selected'))).toBe(true);
+    const stepped = Number(await shell.getAttribute('data-selected'));
+    await page.locator('#tab-ladder').click();
+    const slot = await ladder.locator('#ladder g[role="listitem"]').evaluateAll((gs, want) => gs.findIndex((g) => g.getAttribute('data-index') === String(want)), stepped);
+    expect(slot).toBeGreaterThanOrEqual(0);
+    await expect(ladder.locator('rect.sel')).toHaveAttribute('y', String(slot * 20 + 3));
+    // Its arrows and marks were laid out for these rows, not for the flow shown before.
+    const drawn = await ladder.locator('#ladder').evaluate((svg) => ({
+      rows: [...svg.querySelectorAll('g[role="listitem"]')].map((g) => g.getAttribute('data-index')),
+      marks: [...svg.querySelectorAll('g[data-index]:not([role])')].map((g) => g.getAttribute('data-index')),
+    }));
+    expect(drawn.marks.length).toBeGreaterThan(0);
+    expect(drawn.marks.filter((i) => !drawn.rows.includes(i))).toEqual([]);
     expect(problems).toEqual([]);
   });
 

@@ -126,6 +126,12 @@ describe('EngineHost run and queries', () => {
     expect(info.beforeBytes).not.toBeNull();
     await expect(host.event(reply.traceEvents)).rejects.toThrow(`no trace event ${reply.traceEvents}: the trace has ${reply.traceEvents} events`);
     await expect(host.event(1.5)).rejects.toThrow(/no trace event 1\.5/);
+    // Several events' details in one call: the same as each event's own, null where there is none.
+    const sentIndex = all.findIndex((r) => r.kind === 'sent');
+    const many = await host.eventDetails([natIndex, sentIndex, natIndex]);
+    expect(many).toEqual([info.detail, (await host.event(sentIndex)).detail, info.detail]);
+    expect(info.detail?.after).toBeTruthy();
+    await expect(host.eventDetails([0, reply.traceEvents])).rejects.toThrow(`no trace event ${reply.traceEvents}: the trace has ${reply.traceEvents} events`);
 
     const f = await host.filter('nat');
     expect(f.ok).toBe(true);

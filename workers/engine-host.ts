@@ -10,7 +10,7 @@
 import * as Comlink from 'comlink';
 import { Session, emptyRunReply } from '../src/engine/engine.ts';
 import { encodeBatch } from '../src/api/codec.ts';
-import type { EngineApi, EventInfo, FilterReply, LoadReply, ProgressDto, RunReply, StateAtDto, TopologyDto } from '../src/api/engine-api.ts';
+import type { EngineApi, EventDetailDto, EventInfo, FilterReply, LoadReply, ProgressDto, RunReply, StateAtDto, TopologyDto } from '../src/api/engine-api.ts';
 
 /** Options for tests and tuning. */
 export interface EngineHostOptions {
@@ -129,6 +129,14 @@ export class EngineHost implements EngineApi {
     if (info.bytes) buffers.push((info.bytes = exact(info.bytes)).buffer);
     if (info.beforeBytes) buffers.push((info.beforeBytes = exact(info.beforeBytes)).buffer);
     return Comlink.transfer(info, buffers);
+  }
+
+  async eventDetails(indices: number[]): Promise<(EventDetailDto | null)[]> {
+    if (!this.ready()) throw new Error('no trace yet: run the scenario first');
+    if (!Array.isArray(indices)) throw new Error('eventDetails takes an array of event indices');
+    const len = this.session!.length;
+    for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`no trace event ${i}: the trace has ${len} events (0…${len - 1})`);
+    return this.guard(() => this.session!.eventDetails(indices));
   }
 
   async filter(expr: string): Promise<FilterReply> {

@@ -268,6 +268,8 @@ export interface EngineApi {
   traceBatch(from: number, count: number): Promise<Uint8Array>;
   /** One event with its bytes and detail. */
   event(index: number): Promise<EventInfo>;
+  /** The details of several events in one call (null for an event without one). */
+  eventDetails(indices: number[]): Promise<(EventDetailDto | null)[]>;
   /** Applies a Wireshark-like display filter (`ip.addr == 10.2.1.4 && tcp.port == 8080`, `dns`, `nat`, `drop`). */
   filter(expr: string): Promise<FilterReply>;
   topology(): Promise<TopologyDto>;

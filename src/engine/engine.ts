@@ -397,6 +397,17 @@ export class Session {
     };
   }
 
+  /** The details of several events (null where an event has none), for a view that explains a group of them. */
+  eventDetails(indices: readonly number[]): (EventDetailDto | null)[] {
+    const t = this.trace;
+    if (!t) throw new RangeError('no trace yet');
+    return indices.map((i) => {
+      if (!(Number.isInteger(i) && i >= 0 && i < t.length)) throw new RangeError(`no trace event ${i} (the trace has ${t.length})`);
+      const d = t.event(i).detail;
+      return d ? detailDto(d) : null;
+    });
+  }
+
   /**
    * The events of the event's flow (none for events outside any traffic repeat): at most
    * FLOW_WINDOW of them around the event, and how many the flow has. The first call after a run

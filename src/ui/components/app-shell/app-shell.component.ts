@@ -15,6 +15,9 @@ import { EngineController, EngineFailure, RunAborted } from '../../controllers/e
 import { TraceCache, yieldToEventLoop } from '../../controllers/trace-cache.ts';
 import type { ExportFormat, KwEventDetails } from '../../events.ts';
 import { EXAMPLES, defaultExample } from '../../examples.ts';
+
+/** The examples' names (one array, so the editor does not re-render on every step). */
+const EXAMPLE_NAMES = [...EXAMPLES.keys()];
 import { rewrittenBytes } from '../../lib/fields.ts';
 import { hostPath } from '../../lib/ladder.ts';
 import { decodeShareHash, encodeShareHash } from '../../lib/share.ts';
@@ -507,12 +510,12 @@ export default class KwAppShell extends LitElement {
       while (b < context.length - 1 && sameTrip(context[b + 1]!) && b - at < 20) b++;
     }
     const group = at >= 0 ? context.slice(a, b + 1) : [info.row];
-    const details = await Promise.all(
-      group.map((r): Promise<EventDetailDto | null> =>
-        r.index === index ? Promise.resolve(info.detail) : r.kind === 'sent' || r.kind === 'received' ? Promise.resolve(null) : this.engine.call('event', (api) => api.event(r.index)).then((e) => e.detail),
-      ),
-    );
+    // The other decisions' details in one round trip (sent/received frames need none).
+    const wanted = group.filter((r) => r.index !== index && r.kind !== 'sent' && r.kind !== 'received').map((r) => r.index);
+    const fetched = wanted.length ? await this.engine.call('eventDetails', (api) => api.eventDetails(wanted)) : [];
     if (stale()) return;
+    const byIndex = new Map(wanted.map((i, k) => [i, fetched[k] ?? null]));
+    const details = group.map((r): EventDetailDto | null => (r.index === index ? info.detail : (byIndex.get(r.index) ?? null)));
     const steps = group.map((row, k) => ({ row, detail: details[k] ?? null }));
     let ruleset = '';
     let rulesetNote = '';
@@ -774,6 +777,15 @@ export default class KwAppShell extends LitElement {
     </div>`;
   }
 
+  /** The hosts the selected flow visits; the same array until the flow or row changes, so a step
+   * that only moves the selection does not re-render the topology. */
+  private pathOf(row: TraceRow | null): readonly string[] {
+    const m = this.pathMemo;
+    if (m.rows !== this.flowRows || m.row !== row) this.pathMemo = { rows: this.flowRows, row, path: hostPath(this.flowRows.length ? this.flowRows : row ? [row] : []) };
+    return this.pathMemo.path;
+  }
+  private pathMemo: { rows: readonly TraceRow[]; row: TraceRow | null; path: readonly string[] } = { rows: [], row: null, path: [] };
+
   override render() {
     const r = this.result;
     const row = this.info?.row ?? null;
@@ -781,7 +793,7 @@ export default class KwAppShell extends LitElement {
     const errors = this.problems.filter((p) => p.severity === 'error').length;
     const position = this.viewIndexOf(this.selected);
     const animMs = this.playing ? Math.min(600, Math.round((1000 / this.speed) * 0.8)) : 0;
-    const path = hostPath(this.flowRows.length ? this.flowRows : row ? [row] : []);
+    const path = this.pathOf(row);
     const name = this.loadReply?.name || this.fileName;
     return html`
       <header>
@@ -876,6 +888,7 @@ export default class KwAppShell extends LitElement {
               .selected=${this.selected}
               .flow=${row?.flow ?? 0}
               .omitted=${this.flowOmitted}
+              .active=${this.topTab === 'ladder'}
               @kw-select-event=${(e: CustomEvent<KwEventDetails['kw-select-event']>) => void this.select(e.detail.index)}
             ></kw-flow-ladder>
           </div>
@@ -883,7 +896,7 @@ export default class KwAppShell extends LitElement {
             <kw-scenario-editor
               .text=${this.text}
               .fileName=${this.fileName}
-              .examples=${[...EXAMPLES.keys()]}
+              .examples=${EXAMPLE_NAMES}
               .example=${this.example}
               .problems=${this.problems}
               .draft=${this.draft}
