@@ -37,6 +37,22 @@ async function expectSelected(page: Page, index: number): Promise<void> {
   await expect(selectedRow(page)).toHaveAttribute('data-index', String(index));
 }
 
+/** The selected row lies inside the list's visible area (below its header row). */
+async function expectSelectedInView(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.locator('kw-packet-list .scroller').evaluate((box) => {
+        const row = box.querySelector('.row[aria-selected="true"]');
+        if (!row) return 'no selected row';
+        const b = box.getBoundingClientRect();
+        const r = row.getBoundingClientRect();
+        const head = box.querySelector('.header')!.getBoundingClientRect().height;
+        return r.top >= b.top + head - 1 && r.bottom <= b.top + box.clientHeight + 1 ? 'in view' : `row at ${r.top}..${r.bottom}, view ${b.top + head}..${b.top + box.clientHeight}`;
+      }),
+    )
+    .toBe('in view');
+}
+
 /** The selected event, as the run controls show it (it may be hidden from the list by a filter). */
 async function expectEvent(page: Page, index: number): Promise<void> {
   await expect(page.locator('#position')).toHaveAttribute('data-event', String(index));
@@ -130,6 +146,16 @@ test.describe('the app', () => {
     await expectSelected(page, total - 1);
     await page.keyboard.press('Home');
     await expectSelected(page, 0);
+    // Stepping past the bottom edge scrolls the list a row at a time: the selection stays in view.
+    for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowDown');
+    await expectSelected(page, 40);
+    await expectSelectedInView(page);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowUp');
+    await expectSelected(page, 37);
+    await expectSelectedInView(page);
+    await page.keyboard.press('Home');
+    await expectSelected(page, 0);
+    await expectSelectedInView(page);
     await page.locator('#step-forward').click();
     await expectSelected(page, 1);
     await page.locator('#step-back').click();

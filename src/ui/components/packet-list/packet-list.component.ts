@@ -13,6 +13,7 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { TraceRow } from '../../../api/engine-api.ts';
 import { emit } from '../../events.ts';
 import { KIND_LABEL, KIND_TITLE, formatCount, formatSeconds, formatSecondsUs, rowClass } from '../../lib/format.ts';
@@ -61,6 +62,8 @@ export default class KwPacketList extends LitElement {
    * newest events (a live capture's auto-scroll) until the user scrolls up.
    */
   private atEnd = true;
+  /** A scroll position the rows were rendered for, to apply once they are in the DOM. */
+  private pendingScroll: number | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -90,32 +93,31 @@ export default class KwPacketList extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('filter')) this.draftFilter = this.filter;
     if (changed.has('count') && this.count === 0) this.atEnd = true;
-    if (this.busy && changed.has('count') && this.atEnd && this.selected < 0 && this.scroller) {
-      this.spacerFor(this.count);
-      const top = Math.max(0, virtualWindow(this.count, ROW_H, this.viewHeight, 0).spacer - this.viewHeight);
-      if (top !== this.scroller.scrollTop) {
-        this.scroller.scrollTop = top;
-        this.listTop = this.scroller.scrollTop;
-      }
-    }
-    if ((changed.has('selected') || changed.has('count')) && this.selected >= 0 && this.scroller) {
+    // Where the list should be scrolled is worked out from the row geometry (no layout read): the
+    // new rows are rendered for it, and updated() scrolls once the DOM is final, so a step costs
+    // one layout, not one before the render and another in the frame.
+    if (this.busy && changed.has('count') && this.atEnd && this.selected < 0) this.scrollListTo(Number.MAX_SAFE_INTEGER);
+    if ((changed.has('selected') || changed.has('count')) && this.selected >= 0) {
       // Keep the selection in view (stepping, following an expectation, a share link).
-      this.spacerFor(this.count);
-      const top = scrollTopFor(this.selected, this.count, ROW_H, this.viewHeight, this.scroller.scrollTop);
-      if (top !== this.scroller.scrollTop) {
-        this.scroller.scrollTop = top;
-        this.listTop = this.scroller.scrollTop;
-      }
+      this.scrollListTo(scrollTopFor(this.selected, this.count, ROW_H, this.viewHeight, this.listTop));
     }
   }
 
-  /** Sizes the spacer before scrolling, so a scrollTop beyond the old height is not clamped. */
-  private spacerFor(count: number): void {
-    const inner = this.scroller.firstElementChild as HTMLElement | null;
-    if (inner) inner.style.height = `${virtualWindow(count, ROW_H, this.viewHeight, 0).spacer + ROW_H}px`;
+  /** Renders the rows for scroll position `top` (clamped) and has updated() scroll there. */
+  private scrollListTo(top: number): void {
+    const max = Math.max(0, virtualWindow(this.count, ROW_H, this.viewHeight, 0).spacer - this.viewHeight);
+    const clamped = Math.max(0, Math.min(top, max));
+    if (clamped === this.listTop && this.pendingScroll === null) return;
+    this.listTop = clamped;
+    this.pendingScroll = clamped;
   }
 
   protected override updated(): void {
+    if (this.pendingScroll !== null && this.scroller) {
+      // The spacer was rendered at its new height, so this position is not clamped by the old one.
+      if (Math.abs(this.scroller.scrollTop - this.pendingScroll) >= 1) this.scroller.scrollTop = this.pendingScroll;
+      this.pendingScroll = null;
+    }
     const w = virtualWindow(this.count, ROW_H, this.viewHeight, this.listTop);
     const key = `${w.first}:${w.last}:${this.count}`;
     if (key !== this.lastRange && w.last > w.first) {
@@ -185,8 +187,11 @@ export default class KwPacketList extends LitElement {
 
   override render() {
     const w = virtualWindow(this.count, ROW_H, this.viewHeight, this.listTop);
-    const rows = [];
-    for (let i = w.first; i < w.last; i++) rows.push(this.renderRow(i));
+    const positions: number[] = [];
+    for (let i = w.first; i < w.last; i++) positions.push(i);
+    // Keyed by event: scrolling by a row adds one row and drops one; the others keep their DOM
+    // (unkeyed, every row's text would change and the whole list be laid out again).
+    const rows = repeat(positions, (i) => this.eventAt(i), (i) => this.renderRow(i));
     const filterClass = this.filterError ? 'bad' : this.filter && this.draftFilter.trim() === this.filter ? 'ok' : '';
     return html`
       <div class="bars">

@@ -117,6 +117,8 @@ export default css`
     cursor: default;
     border-bottom: 1px solid rgba(0, 0, 0, 0.04);
     box-sizing: border-box;
+    /* A row's text changing never moves anything outside it. */
+    contain: content;
   }
   .row > div {
     padding: 0 6px;
