@@ -31,16 +31,38 @@ export function splitTables(text: string): SaveTable[] {
 
 /** The 0-based line index of `rule` in the dump (inside `table` when given); -1 when absent. */
 export function findRuleLine(text: string, rule: string, table?: string): number {
-  const want = norm(rule);
-  if (!want) return -1;
-  const lines = text.split('\n');
+  return indexRuleset(text).find(rule, table);
+}
+
+/** A dump split once, for finding many rules in it (a step marks several; the text is large). */
+export interface RulesetIndex {
+  text: string;
+  tables: SaveTable[];
+  /** Like findRuleLine(text, rule, table). */
+  find(rule: string, table?: string): number;
+}
+
+/** Indexes a dump: its tables, and each normalised line's first position overall and per table. */
+export function indexRuleset(text: string): RulesetIndex {
+  const any = new Map<string, number>();
+  const inTable = new Map<string, number>();
   let current = '';
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  text.split('\n').forEach((line, i) => {
     if (line.startsWith('*')) current = line.slice(1).trim();
-    if ((!table || current === table) && norm(line) === want) return i;
-  }
-  return -1;
+    const key = norm(line);
+    if (!any.has(key)) any.set(key, i);
+    const tk = `${current}\u0000${key}`;
+    if (!inTable.has(tk)) inTable.set(tk, i);
+  });
+  return {
+    text,
+    tables: splitTables(text),
+    find(rule: string, table?: string): number {
+      const want = norm(rule);
+      if (!want) return -1;
+      return (table ? inTable.get(`${table}\u0000${want}`) : any.get(want)) ?? -1;
+    },
+  };
 }
 
 /** The chain a rule line appends to (`-A KUBE-SVC-X …` → KUBE-SVC-X); '' when it is not a rule. */

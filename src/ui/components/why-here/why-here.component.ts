@@ -13,7 +13,7 @@ import type { EventDetailDto, TraceRow } from '../../../api/engine-api.ts';
 import { emit } from '../../events.ts';
 import { afterNextPaint } from '../../lib/frame.ts';
 import { KIND_LABEL, KIND_TITLE } from '../../lib/format.ts';
-import { findRuleLine, splitTables } from '../../lib/iptables.ts';
+import { indexRuleset, type RulesetIndex } from '../../lib/iptables.ts';
 import styles from './why-here.styles.ts';
 
 /** One thing the host did with the packet. */
@@ -37,6 +37,8 @@ export default class KwWhyHere extends LitElement {
   @state() private wholeRuleset = false;
 
   private scrollHit = false;
+  /** The ruleset split and indexed once per text (steps on one host share it). */
+  private rulesetIndex: RulesetIndex | null = null;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('ruleset') || changed.has('row')) this.scrollHit = true;
@@ -176,18 +178,20 @@ export default class KwWhyHere extends LitElement {
     const rules = this.ofKind('netfilter').filter((s) => s.detail?.rule);
     if (!rules.length && !this.rulesetNote) return nothing;
     const text = this.ruleset;
+    if (this.rulesetIndex?.text !== text) this.rulesetIndex = indexRuleset(text);
+    const index = this.rulesetIndex;
     const primary = this.primaryRule();
     const hits = new Map<number, boolean>();
     const paths = new Set<number>();
     for (const s of rules) {
-      const line = findRuleLine(text, s.detail!.rule!, s.detail!.table);
+      const line = index.find(s.detail!.rule!, s.detail!.table);
       if (line >= 0) hits.set(line, (hits.get(line) ?? false) || s.row.index === primary);
       for (const p of s.detail!.path ?? []) {
-        const pl = findRuleLine(text, p, s.detail!.table);
+        const pl = index.find(p, s.detail!.table);
         if (pl >= 0) paths.add(pl);
       }
     }
-    const tables = splitTables(text);
+    const tables = index.tables;
     const hitTables = new Set(rules.map((s) => s.detail!.table));
     const shown = this.wholeRuleset ? tables : tables.filter((t) => hitTables.has(t.name));
     return html`<h3>Ruleset of ${this.row?.host ?? ''}</h3>

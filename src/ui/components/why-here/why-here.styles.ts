@@ -112,6 +112,8 @@ export default css`
     border-radius: var(--kw-radius);
     max-height: 320px;
     overflow: auto;
+    /* Marking other rules lays out only this box. */
+    contain: content;
     font: 11px / 1.45 var(--kw-mono);
     background: #fbfbfc;
   }
