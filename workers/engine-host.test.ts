@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineHost } from './engine-host.ts';
-import { decodeBatch } from '../src/api/codec.ts';
+import { decodeBatch, unpackRunReply } from '../src/api/codec.ts';
 import type { ProgressDto, TraceRow } from '../src/api/engine-api.ts';
 
 const SMALL = `apiVersion: kubewire.dev/v1alpha1
@@ -105,6 +105,12 @@ describe('EngineHost run and queries', () => {
     const reply = await host.run((p) => progress.push(p));
     const wall = performance.now() - t0;
     expect(reply).toMatchObject({ valid: true, passed: true, stop: 'done' });
+    // Traffic crosses as counts, with the repeats packed in one transferable buffer.
+    expect(reply.traffic.map((t) => [t.name, t.ok, t.total])).toEqual([['client calls backend', 3, 3]]);
+    expect(exactBuffer(reply.repeatsPacked)).toBe(true);
+    const repeats = unpackRunReply(reply).traffic[0]!.repeats;
+    expect(repeats.map((r) => [r.ok, r.status])).toEqual([[true, 200], [true, 200], [true, 200]]);
+    expect(new Set(repeats.map((r) => r.servedBy)).size).toBeGreaterThanOrEqual(1);
     // At most ~10 reports a second of wall time (the first comes at once).
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(progress.length).toBeLessThanOrEqual(Math.ceil(wall / 100) + 1);

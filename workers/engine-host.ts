@@ -9,8 +9,8 @@
  */
 import * as Comlink from 'comlink';
 import { Session, emptyRunReply } from '../src/engine/engine.ts';
-import { encodeBatch } from '../src/api/codec.ts';
-import type { EngineApi, EventDetailDto, EventInfo, FilterReply, LoadReply, ProgressDto, RunReply, StateAtDto, TopologyDto } from '../src/api/engine-api.ts';
+import { encodeBatch, packRunReply } from '../src/api/codec.ts';
+import type { EngineApi, EventDetailDto, EventInfo, FilterReply, LoadReply, ProgressDto, RunReply, RunReplyPacked, StateAtDto, TopologyDto } from '../src/api/engine-api.ts';
 
 /** Options for tests and tuning. */
 export interface EngineHostOptions {
@@ -59,7 +59,12 @@ export class EngineHost implements EngineApi {
     return reply;
   }
 
-  async run(onProgress?: (p: ProgressDto) => void): Promise<RunReply> {
+  async run(onProgress?: (p: ProgressDto) => void): Promise<RunReplyPacked> {
+    const packed = packRunReply(await this.runToReply(onProgress));
+    return Comlink.transfer(packed, [packed.repeatsPacked.buffer as ArrayBuffer]);
+  }
+
+  private async runToReply(onProgress?: (p: ProgressDto) => void): Promise<RunReply> {
     const session = this.session;
     if (!session) {
       if (!this.lastLoad) throw new Error('nothing to run: load a scenario first');

@@ -7,7 +7,8 @@
  */
 import * as Comlink from 'comlink';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { EngineApi, ProgressDto, RunReply } from '../../api/engine-api.ts';
+import type { EngineApi, ProgressDto } from '../../api/engine-api.ts';
+import { unpackRunReply, type PageRunReply } from '../../api/codec.ts';
 
 /** Where the worker is. */
 export type EngineStatus = 'starting' | 'ready' | 'busy' | 'running' | 'failed';
@@ -168,7 +169,7 @@ export class EngineController implements ReactiveController {
    * Runs the loaded scenario with progress. The watchdog fails the worker when no progress
    * arrives for a long time; `cancel()` asks the worker to stop and terminates it if it does not.
    */
-  async run(onProgress?: (p: ProgressDto) => void): Promise<RunReply> {
+  async run(onProgress?: (p: ProgressDto) => void): Promise<PageRunReply> {
     const api = this.api;
     if (!api || this.status === 'failed') throw new EngineFailure(this.failure || 'the engine worker is not running');
     const gen = this.generation;
@@ -195,7 +196,7 @@ export class EngineController implements ReactiveController {
       this.host.requestUpdate();
     });
     try {
-      return await Promise.race([api.run(progress), guard]);
+      return unpackRunReply(await Promise.race([api.run(progress), guard]));
     } catch (e) {
       if (e instanceof EngineFailure || e instanceof RunAborted) throw e;
       if (gen !== this.generation) throw new EngineFailure('the engine worker was restarted');

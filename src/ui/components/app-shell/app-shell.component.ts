@@ -9,7 +9,8 @@
  */
 import { LitElement, html, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
-import type { EventDetailDto, EventInfo, LoadReply, ProblemDto, RunReply, StateAtDto, TopologyDto, TraceRow } from '../../../api/engine-api.ts';
+import type { EventDetailDto, EventInfo, LoadReply, ProblemDto, StateAtDto, TopologyDto, TraceRow } from '../../../api/engine-api.ts';
+import type { PageRunReply } from '../../../api/codec.ts';
 import { describePacket, type Layer } from '../../../engine/wire/describe.ts';
 import { EngineController, EngineFailure, RunAborted } from '../../controllers/engine-controller.ts';
 import { TraceCache, yieldToEventLoop } from '../../controllers/trace-cache.ts';
@@ -95,7 +96,7 @@ export default class KwAppShell extends LitElement {
   // Run
   /** Where the scenario is (also `data-status` on the element, for scripts and tests). */
   @state() private phase: 'idle' | 'loading' | 'running' | 'ready' | 'invalid' | 'error' = 'idle';
-  @state() private result: RunReply | null = null;
+  @state() private result: PageRunReply | null = null;
   @state() private topology: TopologyDto | null = null;
   @state() private total = 0;
   @state() private rowsVersion = 0;
@@ -136,7 +137,7 @@ export default class KwAppShell extends LitElement {
   private playTimer = 0;
   private saveTimer = 0;
   private searchToken = 0;
-  private runInFlight: Promise<RunReply | null> | null = null;
+  private runInFlight: Promise<PageRunReply | null> | null = null;
 
   // ------------------------------------------------------------------------------------------
   // Lifecycle
@@ -262,13 +263,13 @@ export default class KwAppShell extends LitElement {
   // Running
 
   /** Loads and runs the editor's text; selects `at` (or the first event) afterwards. */
-  private runScenario(at: number | null = null): Promise<RunReply | null> {
+  private runScenario(at: number | null = null): Promise<PageRunReply | null> {
     if (this.runInFlight) return this.runInFlight;
     this.runInFlight = this.doRun(at).finally(() => (this.runInFlight = null));
     return this.runInFlight;
   }
 
-  private async doRun(at: number | null): Promise<RunReply | null> {
+  private async doRun(at: number | null): Promise<PageRunReply | null> {
     this.stopPlaying();
     this.error = '';
     this.notice = '';

@@ -8,7 +8,7 @@
  */
 import { LitElement, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
-import type { RunReply } from '../../../api/engine-api.ts';
+import type { PageRunReply } from '../../../api/codec.ts';
 import { emit } from '../../events.ts';
 import { formatCount, formatDuration, formatSeconds } from '../../lib/format.ts';
 import styles from './expectations.styles.ts';
@@ -16,26 +16,26 @@ import styles from './expectations.styles.ts';
 export default class KwExpectations extends LitElement {
   static override styles = styles;
 
-  @property({ attribute: false }) result: RunReply | null = null;
+  @property({ attribute: false }) result: PageRunReply | null = null;
   /** The selected event (marks the expectation it belongs to). */
   @property({ type: Number }) selected = -1;
   /** The file has errors (nothing ran). */
   @property({ type: Boolean }) invalid = false;
 
-  private renderTraffic(r: RunReply) {
+  private renderTraffic(r: PageRunReply) {
     if (!r.traffic.length) return nothing;
     return html`<h3>Traffic</h3>
       <table>
         <thead><tr><th>item</th><th>from → target</th><th>repeats ok</th></tr></thead>
         <tbody>
-          ${r.traffic.map((t) => {
-            const ok = t.repeats.filter((x) => x.ok).length;
-            return html`<tr>
+          ${r.traffic.map(
+            // The counts come with the reply; reading t.repeats would decode every repeat.
+            (t) => html`<tr>
               <td>${t.name}</td>
               <td class="mono">${t.from} → ${t.target}</td>
-              <td class="mono">${ok}/${t.repeats.length}</td>
-            </tr>`;
-          })}
+              <td class="mono">${t.ok}/${t.total}</td>
+            </tr>`,
+          )}
         </tbody>
       </table>`;
   }
