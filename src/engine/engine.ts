@@ -37,7 +37,7 @@ import type { ScenarioProblem } from './scenario/model.ts';
 import { namespaceOf, podReadyFromStatus, type Pod } from './k8s/model/index.ts';
 import { TraceRecorder, type TraceEvent } from './trace/recorder.ts';
 import { LinkLayer, type TraceDetail } from './trace/events.ts';
-import { traceHash, tracePcapng } from './trace/export.ts';
+import { TraceHasher, traceHash, tracePcapng } from './trace/export.ts';
 import { detailText, linkTypeName } from './trace/summary.ts';
 import { compileFilter, filterTrace } from './trace/filter.ts';
 import { dissectPacket } from './wire/describe.ts';
@@ -287,17 +287,22 @@ export class Session {
     this.acc = null;
     this.live = null;
     const steps = runSteps(this.loaded, progressEvery);
+    let hasher: TraceHasher | null = null;
     let n = steps.next(false);
     while (!n.done) {
       const p = n.value;
       this.live = p.trace;
+      // The hash follows the trace slice by slice, so a run's end (or a Cancel) does not wait for
+      // the whole trace to be hashed at once.
+      if (hasher?.trace !== p.trace) hasher = new TraceHasher(p.trace);
+      hasher.feed();
       const cancel = yield { events: p.events, simulatedNs: p.simulatedNs, traceEvents: p.traceEvents };
       n = steps.next(cancel === true);
     }
     this.live = null;
     const o = n.value;
     this.outcome = o;
-    this.hash = o.world ? traceHash(o.world.trace) : '';
+    this.hash = !o.world ? '' : hasher?.trace === o.world.trace ? hasher.digest() : traceHash(o.world.trace);
     this.reply = runReply(o, this.hash);
     return this.reply;
   }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario, type RunOutcome } from './run.ts';
 import { runJson } from '../../cli/commands/run.ts';
 import { traceHash } from '../trace/export.ts';
+import { Session } from '../engine.ts';
 import type { TraceEvent } from '../trace/recorder.ts';
 
 /** A ping flood (20,000 echo requests 50 µs apart) and, while it floods, HTTP requests through a ClusterIP Service. */
@@ -152,6 +153,14 @@ describe('a trace past its memory budget is sampled; the run and its expectation
       expect(e.event).toBeLessThan(trace.length);
       expect(trace.event(e.event).detail?.flow).toBeGreaterThan(0);
     }
+  });
+
+  it('the hash a session feeds slice by slice is the hash of the finished trace', () => {
+    const { session } = Session.load(flood(SMALL), 'flood.yaml');
+    const reply = session!.runToEnd(500);
+    expect(reply.traceKept.complete).toBe(false);
+    expect(reply.traceHash).toBe(traceHash(session!.world!.trace));
+    expect(reply.traceHash).toBe(traceHash(sampled.world!.trace));
   });
 
   it('samples the same way every time', () => {

@@ -43,9 +43,31 @@ export function tracePcapng(trace: TraceRecorder, opts: PcapngExportOptions = {}
   return w.finish();
 }
 
+/**
+ * SHA-256 over a trace's canonical encoding, fed while the trace grows (its recorded events never
+ * change), so the end of a run, or a Cancel, only hashes what was recorded since the last feed.
+ */
+export class TraceHasher {
+  private readonly h = sha256.create();
+  private fed = 0;
+
+  constructor(readonly trace: TraceRecorder) {}
+
+  /** Hashes the events recorded since the last call. */
+  feed(): void {
+    const n = this.trace.length;
+    for (const chunk of this.trace.canonicalChunks(this.fed, n)) this.h.update(chunk);
+    this.fed = n;
+  }
+
+  /** The hash (hex) of the whole trace; the hasher is done after this. */
+  digest(): string {
+    this.feed();
+    return bytesToHex(this.h.digest());
+  }
+}
+
 /** SHA-256 (hex) over the trace's canonical encoding. */
 export function traceHash(trace: TraceRecorder): string {
-  const h = sha256.create();
-  for (const chunk of trace.canonicalChunks()) h.update(chunk);
-  return bytesToHex(h.digest());
+  return new TraceHasher(trace).digest();
 }

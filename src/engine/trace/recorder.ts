@@ -344,9 +344,10 @@ export class TraceRecorder implements Tracer {
    * The canonical encoding of the trace, fed to a hash by callers: per event the columns in
    * little-endian order, the bytes, and the detail as JSON with sorted keys. It comes in chunks
    * of about 64 KiB written into one reused buffer (a chunk is valid until the next is asked
-   * for), so hashing a trace of millions of events makes no garbage per event.
+   * for), so hashing a trace of millions of events makes no garbage per event. Events [from, to)
+   * only: recorded events never change, so a hash can be fed as the trace grows.
    */
-  *canonicalChunks(): IterableIterator<Uint8Array> {
+  *canonicalChunks(from = 0, to = this.n): IterableIterator<Uint8Array> {
     const enc = new TextEncoder();
     const CHUNK = 1 << 16;
     const buf = new Uint8Array(CHUNK);
@@ -354,7 +355,7 @@ export class TraceRecorder implements Tracer {
     // Each name once, with its NUL: `host\0iface\0` is two of these.
     const names = this.names.map((s) => enc.encode(`${s}\u0000`));
     let at = 0;
-    for (let i = 0; i < this.n; i++) {
+    for (let i = Math.max(0, from); i < Math.min(to, this.n); i++) {
       const p = i >>> PAGE_BITS;
       const s = i & PAGE_MASK;
       const host = names[this.hostP[p]![s]!]!;
