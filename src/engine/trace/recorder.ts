@@ -150,9 +150,11 @@ const MAX_STAGE = 15;
 /** Stage k keeps 1 packet in 2^(RATE_BITS·k). */
 const RATE_BITS = 2;
 
-/** The keep mask of stage k: keep iff (hash & mask) === 0. */
+/** The keep mask of stage k: keep iff (hash & mask) === 0 (a table: it is read for every event
+ * offered once sampling starts). */
+const STAGE_MASK: readonly number[] = Array.from({ length: MAX_STAGE + 1 }, (_, k) => (2 ** (RATE_BITS * k) - 1) | 0);
 function stageMask(k: number): number {
-  return (2 ** (RATE_BITS * k) - 1) | 0;
+  return STAGE_MASK[k]!;
 }
 
 /** Mixes a packet uid into 32 well-spread bits: stage k keeps it iff its low 2k bits are 0 (nested in k). */
