@@ -125,10 +125,15 @@ export class EngineHost implements EngineApi {
     return Comlink.transfer(bytes, [bytes.buffer]);
   }
 
-  async event(index: number): Promise<EventInfo> {
+  /** Throws the page-facing error unless there is a trace and `index` is one of its events. */
+  private checkEvent(index: number): void {
     if (!this.ready()) throw new Error('no trace yet: run the scenario first');
     const len = this.session!.length;
     if (!Number.isInteger(index) || index < 0 || index >= len) throw new Error(`no trace event ${index}: the trace has ${len} events (0…${len - 1})`);
+  }
+
+  async event(index: number): Promise<EventInfo> {
+    this.checkEvent(index);
     const info = this.guard(() => this.session!.eventInfo(index));
     const buffers: ArrayBuffer[] = [];
     if (info.bytes) buffers.push((info.bytes = exact(info.bytes)).buffer);
@@ -137,10 +142,9 @@ export class EngineHost implements EngineApi {
   }
 
   async eventDetails(indices: number[]): Promise<(EventDetailDto | null)[]> {
-    if (!this.ready()) throw new Error('no trace yet: run the scenario first');
     if (!Array.isArray(indices)) throw new Error('eventDetails takes an array of event indices');
-    const len = this.session!.length;
-    for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= len) throw new Error(`no trace event ${i}: the trace has ${len} events (0…${len - 1})`);
+    if (!this.ready()) throw new Error('no trace yet: run the scenario first');
+    for (const i of indices) this.checkEvent(i);
     return this.guard(() => this.session!.eventDetails(indices));
   }
 

@@ -292,9 +292,9 @@ export class Session {
     while (!n.done) {
       const p = n.value;
       this.live = p.trace;
-      // The hash follows the trace slice by slice, so a run's end (or a Cancel) does not wait for
-      // the whole trace to be hashed at once.
-      if (hasher?.trace !== p.trace) hasher = new TraceHasher(p.trace);
+      // The hash follows the trace (one recorder per run) slice by slice, so a run's end (or a
+      // Cancel) does not wait for the whole trace to be hashed at once.
+      hasher ??= new TraceHasher(p.trace);
       hasher.feed();
       const cancel = yield { events: p.events, simulatedNs: p.simulatedNs, traceEvents: p.traceEvents };
       n = steps.next(cancel === true);
@@ -302,7 +302,7 @@ export class Session {
     this.live = null;
     const o = n.value;
     this.outcome = o;
-    this.hash = !o.world ? '' : hasher?.trace === o.world.trace ? hasher.digest() : traceHash(o.world.trace);
+    this.hash = o.world ? (hasher ?? new TraceHasher(o.world.trace)).digest() : '';
     this.reply = runReply(o, this.hash);
     return this.reply;
   }

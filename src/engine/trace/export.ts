@@ -51,7 +51,7 @@ export class TraceHasher {
   private readonly h = sha256.create();
   private fed = 0;
 
-  constructor(readonly trace: TraceRecorder) {}
+  constructor(private readonly trace: TraceRecorder) {}
 
   /** Hashes the events recorded since the last call. */
   feed(): void {

@@ -153,9 +153,6 @@ const RATE_BITS = 2;
 /** The keep mask of stage k: keep iff (hash & mask) === 0 (a table: it is read for every event
  * offered once sampling starts). */
 const STAGE_MASK: readonly number[] = Array.from({ length: MAX_STAGE + 1 }, (_, k) => (2 ** (RATE_BITS * k) - 1) | 0);
-function stageMask(k: number): number {
-  return STAGE_MASK[k]!;
-}
 
 /** Mixes a packet uid into 32 well-spread bits: stage k keeps it iff its low 2k bits are 0 (nested in k). */
 function mixUid(uid: number): number {
@@ -460,10 +457,10 @@ export class TraceRecorder implements Tracer {
   private keep(uid: number): boolean {
     if (this.fullReason !== null) return false;
     let k = this.stage;
-    if (uid === 0) return (this.zeroSeen++ & stageMask(k)) === 0;
+    if (uid === 0) return (this.zeroSeen++ & STAGE_MASK[k]!) === 0;
     // A packet keeps the rate of the stage it was born in, so one that was being kept keeps all its hops.
     while (k > 0 && uid <= this.stageUid[k]!) k--;
-    return k === 0 || (mixUid(uid) & stageMask(k)) === 0;
+    return k === 0 || (mixUid(uid) & STAGE_MASK[k]!) === 0;
   }
 
   /** Stores an event's columns and detail; the caller writes its bytes. -1 when it could not be kept. */

@@ -29,16 +29,12 @@ export function splitTables(text: string): SaveTable[] {
   return out;
 }
 
-/** The 0-based line index of `rule` in the dump (inside `table` when given); -1 when absent. */
-export function findRuleLine(text: string, rule: string, table?: string): number {
-  return indexRuleset(text).find(rule, table);
-}
-
 /** A dump split once, for finding many rules in it (a step marks several; the text is large). */
 export interface RulesetIndex {
   text: string;
   tables: SaveTable[];
-  /** Like findRuleLine(text, rule, table). */
+  /** The 0-based line index of `rule` in the dump (its first, inside `table` when given; spacing
+   * ignored); -1 when absent. */
   find(rule: string, table?: string): number;
 }
 
